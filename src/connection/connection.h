@@ -1,0 +1,81 @@
+/*-------------------------------------------------------------------------
+ * connection.h
+ *	  libpq connections to worker nodes, cached per backend per (node, user).
+ *
+ * A NodeConnection lives in ShardConnectionContext (under TopMemoryContext)
+ * and survives transactions.  The PGconn inside is malloc'd by libpq.  The
+ * remote transaction state kept here is driven by transaction/remote_xact.c.
+ *-------------------------------------------------------------------------
+ */
+#ifndef SHARD_CONNECTION_H
+#define SHARD_CONNECTION_H
+
+#include "libpq-fe.h"
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
+
+/* State of the remote transaction on one connection, per coordinator xact. */
+typedef enum RemoteXactState
+{
+	REMOTE_XACT_NONE,			/* no remote BEGIN sent in this transaction */
+	REMOTE_XACT_OPEN,			/* BEGIN sent (possibly as a prefix in flight) */
+	REMOTE_XACT_FAILED,			/* an error happened; only ROLLBACK is allowed */
+	REMOTE_XACT_PREPARED		/* PREPARE TRANSACTION succeeded */
+} RemoteXactState;
+
+typedef struct NodeConnection
+{
+	/* hash key: must be first */
+	struct NodeConnectionKey
+	{
+		int			nodeId;
+		Oid			userId;
+	}			key;
+
+	PGconn	   *conn;			/* NULL when not connected */
+	char	   *host;			/* in ShardConnectionContext */
+	int			port;
+
+	/* remote transaction bookkeeping for the current coordinator xact */
+	RemoteXactState xactState;
+	bool		wroteInXact;	/* a modifying command was sent */
+	int			xactNestLevel;	/* coordinator subxact level of the newest
+								 * remote savepoint (1 = top level) */
+	bool		changedNode;	/* node metadata changed: close at xact end */
+	bool		busy;			/* a command is in flight, results pending */
+	uint64		cursorNumber;	/* for unique cursor names */
+
+	/* session settings already sent to this connection */
+	char	   *sentSettings;	/* in ShardConnectionContext, or NULL */
+} NodeConnection;
+
+/* GUC: extra libpq options for connections to nodes */
+extern char *NodeConnInfo;
+
+extern void InitConnectionCache(void);
+extern NodeConnection *GetNodeConnection(int nodeId, const char *host, int port);
+extern void InvalidateNodeConnections(int nodeId);
+extern void CloseNodeConnection(NodeConnection *conn);
+extern List *ActiveConnectionList(void);
+extern char *NodeConnectionName(NodeConnection *conn);
+
+/* session settings that change results; see connection.c */
+extern void AppendSettingCommands(NodeConnection *conn, StringInfo commands);
+
+/* asynchronous I/O */
+extern void SendRemoteCommand(NodeConnection *conn, const char *sql);
+extern PGresult *GetRemoteResult(NodeConnection *conn);
+extern int	WaitForReadableConnection(NodeConnection **conns, int count);
+extern void DrainRemoteResults(NodeConnection *conn);
+
+/* synchronous convenience */
+extern PGresult *ExecuteRemoteCommand(NodeConnection *conn, const char *sql,
+									  ExecStatusType expected);
+extern void ExecuteRemoteCommandNoResult(NodeConnection *conn, const char *sql);
+
+/* errors and cancel */
+extern void ReportRemoteError(int elevel, PGresult *res, NodeConnection *conn,
+							  const char *sql);
+extern void CancelRemoteCommand(NodeConnection *conn);
+
+#endif							/* SHARD_CONNECTION_H */

@@ -1,0 +1,52 @@
+/*-------------------------------------------------------------------------
+ * deparse.h
+ *	  Query trees and expressions to SQL text for one shard, and the test of
+ *	  whether an expression may be shipped at all.  No I/O here.
+ *
+ * The text is meant for a worker session whose search_path is pg_catalog
+ * only, with standard_conforming_strings on: every object outside pg_catalog
+ * is schema-qualified, every identifier and literal quoted.
+ *-------------------------------------------------------------------------
+ */
+#ifndef SHARD_DEPARSE_H
+#define SHARD_DEPARSE_H
+
+#include "lib/stringinfo.h"
+#include "nodes/params.h"
+#include "nodes/parsenodes.h"
+
+/*
+ * Maps a relation of the query to the quoted, schema-qualified name under
+ * which it is shipped (for a distributed table: the shard of the task).
+ * Returns NULL to use the relation's own name.
+ */
+typedef char *(*DeparseRelationNameFn) (Oid relid, void *arg);
+
+typedef struct DeparseOptions
+{
+	DeparseRelationNameFn relationName; /* NULL: every relation by its name */
+	void	   *relationNameArg;
+
+	/*
+	 * If set, PARAM_EXTERN parameters with a value in this list are shipped
+	 * as typed literals; other parameters are shipped as $n.
+	 */
+	ParamListInfo params;
+} DeparseOptions;
+
+/* Whole statement: SELECT, INSERT, UPDATE or DELETE (after rewrite). */
+extern char *DeparseQuery(Query *query, DeparseOptions *options);
+extern void DeparseQueryInto(StringInfo buf, Query *query, DeparseOptions *options);
+
+/*
+ * Shippability: NULL when every node of expr (walked into sublinks and
+ * subqueries) has the same meaning on a worker, else a reason for a message.
+ */
+extern const char *NotShippableReason(Node *expr);
+extern bool IsShippableFunction(Oid funcid);
+
+/* Text of a constant as a quoted, typed literal ('...'::type). */
+extern void DeparseConstValue(StringInfo buf, Oid typid, int32 typmod,
+							  Datum value, bool isnull);
+
+#endif							/* SHARD_DEPARSE_H */

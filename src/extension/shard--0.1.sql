@@ -1,0 +1,188 @@
+/* shard--0.1.sql: catalog tables, views and SQL-callable functions of shard */
+
+\echo Use "CREATE EXTENSION shard" to load this file. \quit
+
+/*
+ * Catalog tables.  They are the truth; the C caches in metadata/ are rebuilt
+ * from them.  Every write to them fires shard.catalog_changed(), which
+ * invalidates the caches of all backends, so plain-SQL edits by a DBA are seen
+ * too.
+ */
+CREATE TABLE shard.dist_node (
+	node_id integer PRIMARY KEY,
+	host text NOT NULL,
+	port integer NOT NULL CHECK (port > 0 AND port < 65536),
+	role text NOT NULL DEFAULT 'primary' CHECK (role IN ('primary', 'secondary')),
+	primary_id integer REFERENCES shard.dist_node (node_id),
+	is_active boolean NOT NULL DEFAULT true,
+	UNIQUE (host, port),
+	CHECK ((role = 'primary') = (primary_id IS NULL))
+);
+CREATE SEQUENCE shard.node_id_seq OWNED BY shard.dist_node.node_id;
+
+CREATE TABLE shard.dist_colocation (
+	colocation_id integer PRIMARY KEY,
+	shard_count integer NOT NULL CHECK (shard_count > 0),
+	dist_type regtype,
+	dist_collation oid NOT NULL DEFAULT 0
+);
+CREATE SEQUENCE shard.colocation_id_seq OWNED BY shard.dist_colocation.colocation_id;
+
+CREATE TABLE shard.dist_table (
+	relid regclass PRIMARY KEY,
+	method "char" NOT NULL CHECK (method IN ('h', 'r')),
+	dist_attnum smallint,
+	colocation_id integer NOT NULL REFERENCES shard.dist_colocation (colocation_id),
+	CHECK ((method = 'h') = (dist_attnum IS NOT NULL))
+);
+
+CREATE TABLE shard.dist_shard (
+	shard_id bigint PRIMARY KEY,
+	relid regclass NOT NULL REFERENCES shard.dist_table (relid) ON DELETE CASCADE,
+	shard_index integer NOT NULL,
+	hash_min integer NOT NULL,
+	hash_max integer NOT NULL,
+	UNIQUE (relid, shard_index),
+	CHECK (hash_min <= hash_max)
+);
+CREATE SEQUENCE shard.shard_id_seq START 100000 OWNED BY shard.dist_shard.shard_id;
+
+CREATE TABLE shard.dist_placement (
+	placement_id bigint PRIMARY KEY,
+	shard_id bigint NOT NULL REFERENCES shard.dist_shard (shard_id) ON DELETE CASCADE,
+	node_id integer NOT NULL REFERENCES shard.dist_node (node_id),
+	UNIQUE (shard_id, node_id)
+);
+CREATE SEQUENCE shard.placement_id_seq OWNED BY shard.dist_placement.placement_id;
+CREATE INDEX dist_placement_node_idx ON shard.dist_placement (node_id);
+
+/*
+ * Two-phase commit decisions: a row is inserted in the coordinator's own
+ * transaction just before it commits, so the row exists iff the coordinator
+ * transaction committed.  Recovery compares prepared transactions on the
+ * workers with these rows.
+ */
+CREATE TABLE shard.dist_transaction (
+	node_id integer NOT NULL,
+	gid text NOT NULL,
+	PRIMARY KEY (node_id, gid)
+);
+
+GRANT USAGE ON SCHEMA shard TO PUBLIC;
+GRANT SELECT ON shard.dist_node, shard.dist_colocation, shard.dist_table,
+	shard.dist_shard, shard.dist_placement TO PUBLIC;
+
+CREATE FUNCTION shard.catalog_changed()
+	RETURNS trigger
+	LANGUAGE C
+	AS 'MODULE_PATHNAME', 'shard_catalog_changed';
+
+CREATE TRIGGER dist_node_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON shard.dist_node FOR EACH STATEMENT EXECUTE FUNCTION shard.catalog_changed();
+CREATE TRIGGER dist_colocation_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON shard.dist_colocation FOR EACH STATEMENT EXECUTE FUNCTION shard.catalog_changed();
+CREATE TRIGGER dist_table_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON shard.dist_table FOR EACH STATEMENT EXECUTE FUNCTION shard.catalog_changed();
+CREATE TRIGGER dist_shard_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON shard.dist_shard FOR EACH STATEMENT EXECUTE FUNCTION shard.catalog_changed();
+CREATE TRIGGER dist_placement_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON shard.dist_placement FOR EACH STATEMENT EXECUTE FUNCTION shard.catalog_changed();
+
+/* Node management */
+CREATE FUNCTION shard.add_node(host text, port integer,
+							   role text DEFAULT 'primary',
+							   primary_id integer DEFAULT NULL)
+	RETURNS integer
+	LANGUAGE C
+	AS 'MODULE_PATHNAME', 'shard_add_node';
+COMMENT ON FUNCTION shard.add_node(text, integer, text, integer)
+	IS 'register a worker node after checking that it can be reached';
+
+CREATE FUNCTION shard.remove_node(node_id integer)
+	RETURNS void
+	LANGUAGE C STRICT
+	AS 'MODULE_PATHNAME', 'shard_remove_node';
+COMMENT ON FUNCTION shard.remove_node(integer)
+	IS 'unregister a worker node that holds no shards';
+
+/* Distributing tables */
+CREATE FUNCTION shard.create_distributed_table(table_name regclass,
+											  distribution_column text,
+											  shard_count integer DEFAULT NULL,
+											  colocate_with text DEFAULT 'default')
+	RETURNS void
+	LANGUAGE C
+	AS 'MODULE_PATHNAME', 'shard_create_distributed_table';
+COMMENT ON FUNCTION shard.create_distributed_table(regclass, text, integer, text)
+	IS 'hash-distribute a table over the worker nodes, moving its rows onto the shards';
+
+CREATE FUNCTION shard.shard_id_for_value(table_name regclass, value text)
+	RETURNS bigint
+	LANGUAGE C STRICT STABLE
+	AS 'MODULE_PATHNAME', 'shard_shard_id_for_value';
+COMMENT ON FUNCTION shard.shard_id_for_value(regclass, text)
+	IS 'the shard of a distributed table that holds rows whose distribution column equals value';
+
+CREATE FUNCTION shard.hash_value(table_name regclass, value text)
+	RETURNS integer
+	LANGUAGE C STRICT STABLE
+	AS 'MODULE_PATHNAME', 'shard_hash_value';
+COMMENT ON FUNCTION shard.hash_value(regclass, text)
+	IS 'the 32-bit hash that routes value of the distribution column of a table';
+
+CREATE FUNCTION shard.deparse_query(query text)
+	RETURNS text
+	LANGUAGE C STRICT
+	AS 'MODULE_PATHNAME', 'shard_deparse_query';
+COMMENT ON FUNCTION shard.deparse_query(text)
+	IS 'the SQL text shard would ship for a query, with relations under their own names (debugging aid)';
+
+CREATE FUNCTION shard.drop_trigger()
+	RETURNS event_trigger
+	LANGUAGE C
+	AS 'MODULE_PATHNAME', 'shard_drop_trigger';
+CREATE EVENT TRIGGER shard_drop ON sql_drop EXECUTE FUNCTION shard.drop_trigger();
+
+/* Catalog views for DBAs */
+CREATE VIEW shard.nodes AS
+	SELECT node_id, host, port, role, primary_id, is_active,
+		   (SELECT count(*) FROM shard.dist_placement p WHERE p.node_id = n.node_id) AS shard_count
+	FROM shard.dist_node n;
+
+CREATE VIEW shard.tables AS
+	SELECT t.relid AS table_name,
+		   CASE t.method WHEN 'h' THEN 'hash' ELSE 'reference' END AS method,
+		   a.attname AS distribution_column,
+		   t.colocation_id,
+		   c.shard_count
+	FROM shard.dist_table t
+	JOIN shard.dist_colocation c USING (colocation_id)
+	LEFT JOIN pg_catalog.pg_attribute a
+		   ON a.attrelid = t.relid AND a.attnum = t.dist_attnum;
+
+CREATE VIEW shard.shards AS
+	SELECT s.shard_id, s.relid AS table_name, s.shard_index,
+		   s.hash_min, s.hash_max, p.node_id, n.host, n.port,
+		   pg_catalog.quote_ident(ns.nspname) || '.' ||
+		   pg_catalog.quote_ident(cl.relname || '_' || s.shard_id) AS shard_name
+	FROM shard.dist_shard s
+	JOIN pg_catalog.pg_class cl ON cl.oid = s.relid
+	JOIN pg_catalog.pg_namespace ns ON ns.oid = cl.relnamespace
+	JOIN shard.dist_placement p USING (shard_id)
+	JOIN shard.dist_node n USING (node_id);
+
+CREATE VIEW shard.placements AS
+	SELECT p.placement_id, p.shard_id, s.relid AS table_name, p.node_id, n.host, n.port
+	FROM shard.dist_placement p
+	JOIN shard.dist_shard s USING (shard_id)
+	JOIN shard.dist_node n USING (node_id);
+
+GRANT SELECT ON shard.nodes, shard.tables, shard.shards, shard.placements TO PUBLIC;
+
+/* Two-phase commit recovery */
+CREATE FUNCTION shard.recover_prepared_transactions()
+	RETURNS integer
+	LANGUAGE C
+	AS 'MODULE_PATHNAME', 'shard_recover_prepared_transactions';
+COMMENT ON FUNCTION shard.recover_prepared_transactions()
+	IS 'commit or roll back prepared transactions left on the nodes by a crash, to match the coordinator''s decision';

@@ -1,0 +1,69 @@
+/*-------------------------------------------------------------------------
+ * shard.c
+ *	  Module initialization: settings, hooks and callbacks of the shard
+ *	  extension.  Nothing else lives here.
+ *
+ * shard must be in shared_preload_libraries: its hooks and transaction
+ * callbacks have to be in place before any backend touches a distributed
+ * table, and its settings must be defined before postgresql.conf is read.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/guc.h"
+
+#include "commands/utility_hook.h"
+#include "connection/connection.h"
+#include "executor/shard_scan.h"
+#include "metadata/cache.h"
+#include "planner/planner.h"
+#include "transaction/remote_xact.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+/*
+ * _PG_init defines the settings and installs the hooks.  Refuses to load
+ * outside shared_preload_libraries.
+ */
+void
+_PG_init(void)
+{
+	if (!process_shared_preload_libraries_in_progress)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("shard must be loaded via shared_preload_libraries"),
+				 errhint("Add shard to shared_preload_libraries in postgresql.conf and restart the server.")));
+
+	/* settings, alphabetically */
+	DefineCustomStringVariable("shard.node_conninfo",
+							   "Extra libpq connection options for connections to nodes.",
+							   "For example \"sslmode=require connect_timeout=5\". Host, port, "
+							   "database and user are set by shard; passwords come from .pgpass.",
+							   &NodeConnInfo,
+							   "",
+							   PGC_SIGHUP,
+							   GUC_SUPERUSER_ONLY,
+							   NULL, NULL, NULL);
+
+	DefineCustomIntVariable("shard.shard_count",
+							"Number of shards of a new distributed table.",
+							"Used when create_distributed_table is called without shard_count.",
+							&ShardCount,
+							32, 1, 64000,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("shard");
+
+	InitMetadataCache();
+	InitConnectionCache();
+	InitRemoteTransactions();
+	RegisterShardScanMethods();
+	InstallPlannerHooks();
+	InstallUtilityHook();
+}
