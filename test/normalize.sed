@@ -1,0 +1,14 @@
+# test/normalize.sed: the one place that rewrites unstable output of the
+# tests (psql and isolationtester output pass through it, see launcher.sh).
+# Keep each rule narrow, with a comment saying what varies.
+
+# process ids in messages
+s/\(PID\|pid\|process\) [0-9][0-9]*/\1 XXX/g
+
+# pg_ctl progress dots, in case a test lets pg_ctl print
+s/^\(waiting for server to [a-z ]*\)\.\.*/\1.../
+
+# durations from \timing or EXPLAIN ANALYZE
+s/^Time: [0-9.]* ms.*$/Time: XXX ms/
+s/actual time=[0-9.]*\.\.[0-9.]*/actual time=XXX..XXX/g
+s/\(Planning\|Execution\) Time: [0-9.]* ms/\1 Time: XXX ms/
