@@ -67,8 +67,9 @@ cmd_start() {
 	done
 
 	log "creating the extension and registering the workers"
-	pg_psql "$COORD_PORT" "$DB" -q -v ON_ERROR_STOP=1 \
+	pg_psql "$COORD_PORT" "$DB" -q -v ON_ERROR_STOP=1 -o /dev/null \
 		-v w1="${PORTS[1]}" -v w2="${PORTS[2]}" <<'SQL'
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS shard;
 SELECT shard.add_node('127.0.0.1', :w1)
  WHERE NOT EXISTS (SELECT 1 FROM shard.nodes WHERE host = '127.0.0.1' AND port = :w1);
@@ -77,7 +78,8 @@ SELECT shard.add_node('127.0.0.1', :w2)
 SQL
 
 	log "demo: recreating table demo"
-	pg_psql "$COORD_PORT" "$DB" -q -v ON_ERROR_STOP=1 -c 'DROP TABLE IF EXISTS demo'
+	pg_psql "$COORD_PORT" "$DB" -q -v ON_ERROR_STOP=1 \
+		-c 'SET client_min_messages = warning' -c 'DROP TABLE IF EXISTS demo'
 	# shards of an earlier demo table that a drop left behind on the workers
 	for port in "${PORTS[1]}" "${PORTS[2]}"; do
 		pg_psql "$port" "$DB" -q -v ON_ERROR_STOP=1 <<'SQL'
