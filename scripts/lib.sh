@@ -6,6 +6,9 @@
 # root), always from a directory that user can enter, so a checkout under
 # /root works.
 
+# runuser lives in /usr/sbin, which a minimal PATH may lack
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+
 PG_MAJOR=15
 PG_BINDIR=/usr/lib/postgresql/$PG_MAJOR/bin
 PG_CONFIG=$PG_BINDIR/pg_config
