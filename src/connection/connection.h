@@ -47,6 +47,16 @@ typedef struct NodeConnection
 
 	/* session settings already sent to this connection */
 	char	   *sentSettings;	/* in ShardConnectionContext, or NULL */
+
+	/* added fields: see connection.c and transaction/remote_xact.c */
+	int			commandNestLevel;	/* coordinator subxact level of the last
+									 * command sent (lowered when that
+									 * subxact commits) */
+	bool		releasePending; /* RELEASE SAVEPOINT s<xactNestLevel + 1> is
+								 * owed to the node, sent with the next
+								 * command */
+	bool		prepareSent;	/* PREPARE TRANSACTION sent, outcome unknown */
+	char		preparedGid[64];	/* gid when prepareSent or PREPARED */
 } NodeConnection;
 
 /* GUC: extra libpq options for connections to nodes */
@@ -61,6 +71,8 @@ extern char *NodeConnectionName(NodeConnection *conn);
 
 /* session settings that change results; see connection.c */
 extern void AppendSettingCommands(NodeConnection *conn, StringInfo commands);
+extern int	AppendChangedSettings(NodeConnection *conn, StringInfo commands);
+extern void ForgetSentSettings(NodeConnection *conn);
 
 /* asynchronous I/O */
 extern void SendRemoteCommand(NodeConnection *conn, const char *sql);
@@ -77,5 +89,19 @@ extern void ExecuteRemoteCommandNoResult(NodeConnection *conn, const char *sql);
 extern void ReportRemoteError(int elevel, PGresult *res, NodeConnection *conn,
 							  const char *sql);
 extern void CancelRemoteCommand(NodeConnection *conn);
+
+/*
+ * Non-throwing I/O for transaction callbacks and recovery: failures are
+ * reported at elevel (WARNING or lower) and returned as false; the caller
+ * then usually closes the connection.
+ */
+extern bool TrySendRemoteCommand(NodeConnection *conn, const char *sql,
+								 int elevel);
+extern bool FinishRemoteCommand(NodeConnection *conn, const char *sql,
+								const char *expectedTag, int timeoutMs,
+								int elevel);
+
+/* how long transaction cleanup waits for a node, in milliseconds */
+#define REMOTE_CLEANUP_TIMEOUT_MS	30000
 
 #endif							/* SHARD_CONNECTION_H */

@@ -28,10 +28,30 @@ extern void PrepareRemoteCommand(NodeConnection *conn, bool needTransaction,
 								 StringInfo prefix);
 extern void RunRemotePrefix(NodeConnection *conn, bool needTransaction);
 
+/*
+ * PrepareRemoteCommand that also returns how many statements it appended to
+ * prefix (each yields one PGRES_COMMAND_OK result before the caller's own).
+ */
+extern int	AppendRemotePrefix(NodeConnection *conn, bool needTransaction,
+							   StringInfo prefix);
+
 /* Record that a modifying command is sent on conn in this transaction. */
 extern void MarkRemoteWrite(NodeConnection *conn);
 
 /* True when the current coordinator transaction has an open remote one. */
 extern bool InRemoteTransaction(void);
+
+/*
+ * Ask for two-phase commit even when only one node writes, e.g. when the
+ * coordinator's own catalog change must commit atomically with that node.
+ */
+extern void RequireTwoPhaseCommit(void);
+
+/* gid of a prepared transaction: shard_<system id>_<top xid>_<node id> */
+extern void FormatShardGid(char *gid, size_t size, uint64 systemId,
+						   TransactionId xid, int nodeId);
+extern bool ParseShardGid(const char *gid, uint64 *systemId,
+						  TransactionId *xid, int *nodeId);
+extern Oid	DistTransactionRelationId(void);
 
 #endif							/* SHARD_REMOTE_XACT_H */

@@ -1,0 +1,1571 @@
+/*-------------------------------------------------------------------------
+ * connection.c
+ *	  libpq connections to worker nodes: a per-backend cache keyed by
+ *	  (node id, user), interruptible connect and result waits, cancel,
+ *	  remote error reporting and the session settings shipped to nodes.
+ *
+ * Invariants:
+ * - NodeConnection entries live in ConnectionHash in ShardConnectionContext
+ *	 (under TopMemoryContext) and are never removed: pointers to them stay
+ *	 valid for the life of the backend.  A closed connection has conn NULL.
+ * - PGconn and PGresult are malloc'd by libpq: every path that throws
+ *	 frees what it holds first (PG_TRY where a result is held across a call
+ *	 that can throw).  Every open PGconn holds one AcquireExternalFD slot.
+ * - busy is true from PQsendQuery until PQgetResult returned NULL.  Only one
+ *	 command is in flight per connection.
+ * - Worker sessions run with search_path = pg_catalog (all shipped names
+ *	 are qualified), standard_conforming_strings = on, client_encoding =
+ *	 the coordinator database's encoding, application_name = shard, and the
+ *	 coordinator's result-affecting settings (ShippedSettings, sent lazily
+ *	 by AppendSettingCommands before each command).
+ * - A connection that is lost while a remote transaction is open is never
+ *	 replaced silently: its xactState becomes REMOTE_XACT_FAILED and the
+ *	 next use errors until the coordinator transaction ends.
+ * - Waits check interrupts.  Inside transaction callbacks interrupts are
+ *	 held, so the waits used there (FinishRemoteCommand, cancel) are bounded
+ *	 by REMOTE_CLEANUP_TIMEOUT_MS instead.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <poll.h>
+
+#include "access/xact.h"
+#include "commands/dbcommands.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "pgtime.h"
+#include "storage/fd.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "tsearch/ts_cache.h"
+#include "utils/builtins.h"
+#include "utils/bytea.h"
+#include "utils/float.h"
+#include "utils/guc.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+#include "utils/wait_event.h"
+#include "utils/xml.h"
+
+#include "connection/connection.h"
+
+/* GUC shard.node_conninfo, defined in shard.c */
+char	   *NodeConnInfo = NULL;
+
+/* longest shipped SQL shown in an error context */
+#define MAX_SQL_IN_CONTEXT		512
+
+/* connect_timeout when shard.node_conninfo does not set one, in seconds */
+#define DEFAULT_CONNECT_TIMEOUT "10"
+
+static MemoryContext ShardConnectionContext = NULL;
+static HTAB *ConnectionHash = NULL;
+
+/*
+ * Settings of the coordinator session that change the text of results or
+ * how literals are read, and so must be the same on the worker session.
+ * Sorted by name; see README.md for the ones deliberately left out.
+ */
+static const char *const ShippedSettings[] = {
+	"DateStyle",
+	"IntervalStyle",
+	"TimeZone",
+	"bytea_output",
+	"default_text_search_config",
+	"extra_float_digits",
+	"timezone_abbreviations",
+	"xmlbinary",
+	"xmloption"
+};
+
+#define NUM_SHIPPED_SETTINGS lengthof(ShippedSettings)
+
+/*
+ * Cheap fingerprint of the shipped settings, read from the C variables
+ * behind them.  When it matches the one CurrentSettings was built from,
+ * CurrentSettings is up to date.  session_timezone pointers are stable for
+ * a given zone (pg_tzset caches them), so pointer equality is meaningful.
+ */
+typedef struct SettingsFingerprint
+{
+	int			dateStyle;
+	int			dateOrder;
+	int			intervalStyle;
+	int			extraFloatDigits;
+	int			byteaOutput;
+	int			xmlBinary;
+	int			xmlOption;
+	pg_tz	   *timezone;
+} SettingsFingerprint;
+
+static SettingsFingerprint CurrentFingerprint;
+static char *CurrentTsConfig = NULL;	/* copies, in ShardConnectionContext */
+static char *CurrentTzAbbrevs = NULL;
+static char *CurrentSettings = NULL;	/* encoded values, see below */
+
+/* A worker error copied out of its PGresult, so the result can be freed. */
+typedef struct RemoteError
+{
+	int			sqlerrcode;
+	char	   *primary;
+	char	   *detail;
+	char	   *hint;
+	char	   *context;
+} RemoteError;
+
+static void EnsureConnectionHash(void);
+static void CloseAllNodeConnections(int code, Datum arg);
+static void ConnectToNode(NodeConnection *conn);
+static PGconn *StartNodeConnection(const char *host, int port);
+static void WaitForConnectionEstablished(PGconn *pgconn, const char *host,
+										 int port, int timeoutSeconds);
+static void ReportConnectFailure(PGconn *pgconn, const char *host, int port,
+								 const char *reason) pg_attribute_noreturn();
+static bool ConnectionLooksHealthy(NodeConnection *conn);
+static void ForwardNodeNotice(void *arg, const PGresult *res);
+static void ThrowConnectionFailure(NodeConnection *conn, bool sending,
+								   const char *sql) pg_attribute_noreturn();
+static void CheckConnectionOpen(NodeConnection *conn);
+static TimestampTz DeadlineAfter(int timeoutMs);
+static int	WaitForNodeSocket(NodeConnection *conn, uint32 socketEvent,
+							  TimestampTz deadline);
+static PGresult *GetRemoteResultTimed(NodeConnection *conn,
+									  TimestampTz deadline, bool *failed);
+static bool DrainRemoteResultsTimed(NodeConnection *conn, TimestampTz deadline);
+static bool SkipCopyOutData(NodeConnection *conn, TimestampTz deadline);
+static bool EndCopyState(NodeConnection *conn, ExecStatusType status,
+						 TimestampTz deadline);
+static void CaptureRemoteError(RemoteError *err, PGresult *res,
+							   NodeConnection *conn);
+static void ThrowRemoteError(int elevel, RemoteError *err,
+							 NodeConnection *conn, const char *sql);
+static char *ClipSql(const char *sql);
+static char *TrimMessage(const char *message);
+static const char *CurrentSettingsString(void);
+static const char *NextEncodedValue(const char *cursor, const char **value,
+									int *length);
+
+
+/*
+ * InitConnectionCache is called from _PG_init.  It creates nothing: the
+ * connection hash is built on first use in a backend (EnsureConnectionHash),
+ * so the postmaster holds no connection state.
+ */
+void
+InitConnectionCache(void)
+{
+}
+
+
+/*
+ * EnsureConnectionHash creates ShardConnectionContext and the connection
+ * hash on first use, and arranges for connections to be closed politely at
+ * backend exit.  Throws only on out of memory.
+ */
+static void
+EnsureConnectionHash(void)
+{
+	HASHCTL		ctl;
+
+	if (ConnectionHash != NULL)
+		return;
+
+	if (ShardConnectionContext == NULL)
+		ShardConnectionContext = AllocSetContextCreate(TopMemoryContext,
+													   "ShardConnectionContext",
+													   ALLOCSET_DEFAULT_SIZES);
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(struct NodeConnectionKey);
+	ctl.entrysize = sizeof(NodeConnection);
+	ctl.hcxt = ShardConnectionContext;
+	ConnectionHash = hash_create("shard node connections", 16, &ctl,
+								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+
+	before_shmem_exit(CloseAllNodeConnections, (Datum) 0);
+}
+
+
+/*
+ * CloseAllNodeConnections closes every cached connection at backend exit,
+ * so workers see a clean Terminate instead of an unexpected EOF.
+ */
+static void
+CloseAllNodeConnections(int code, Datum arg)
+{
+	HASH_SEQ_STATUS status;
+	NodeConnection *conn;
+
+	if (ConnectionHash == NULL)
+		return;
+
+	hash_seq_init(&status, ConnectionHash);
+	while ((conn = hash_seq_search(&status)) != NULL)
+	{
+		if (conn->conn != NULL)
+		{
+			PQfinish(conn->conn);
+			conn->conn = NULL;
+			ReleaseExternalFD();
+		}
+	}
+}
+
+
+/*
+ * GetNodeConnection returns the cached connection to node nodeId for the
+ * current user, connecting first if needed.  The result lives in
+ * ShardConnectionContext for the life of the backend.
+ *
+ * An idle connection outside a remote transaction is checked cheaply (a
+ * non-blocking poll of its socket) and transparently replaced when the
+ * worker closed it (restart, idle timeout, pg_terminate_backend) or when the
+ * node's metadata changed.  A connection lost inside a remote transaction is
+ * not replaced: that throws, since the work done there is gone.  Throws on
+ * connection failure.
+ */
+NodeConnection *
+GetNodeConnection(int nodeId, const char *host, int port)
+{
+	struct NodeConnectionKey key;
+	NodeConnection *conn;
+	bool		found;
+	bool		idle;
+
+	EnsureConnectionHash();
+
+	key.nodeId = nodeId;
+	key.userId = GetUserId();
+	conn = (NodeConnection *) hash_search(ConnectionHash, &key, HASH_ENTER,
+										  &found);
+	if (!found)
+	{
+		/* make the entry valid before anything that can throw */
+		memset(((char *) conn) + sizeof(key), 0, sizeof(NodeConnection) - sizeof(key));
+		conn->xactState = REMOTE_XACT_NONE;
+		conn->host = MemoryContextStrdup(ShardConnectionContext, host);
+		conn->port = port;
+	}
+
+	idle = (conn->xactState == REMOTE_XACT_NONE && !conn->busy);
+
+	/* the node moved: follow it, unless the old session still holds work */
+	if (conn->port != port || strcmp(conn->host, host) != 0)
+	{
+		if (idle)
+		{
+			char	   *newHost = MemoryContextStrdup(ShardConnectionContext, host);
+
+			CloseNodeConnection(conn);
+			pfree(conn->host);
+			conn->host = newHost;
+			conn->port = port;
+		}
+		else
+			conn->changedNode = true;
+	}
+
+	if (conn->conn != NULL && idle &&
+		(conn->changedNode || !ConnectionLooksHealthy(conn)))
+	{
+		CloseNodeConnection(conn);
+		conn->changedNode = false;
+	}
+
+	if (conn->conn == NULL)
+	{
+		if (conn->xactState != REMOTE_XACT_NONE)
+			ereport(ERROR,
+					(errcode(ERRCODE_CONNECTION_FAILURE),
+					 errmsg("connection to node %s:%d was lost in the current transaction",
+							conn->host, conn->port),
+					 errdetail("The work done on that node in this transaction is lost."),
+					 errhint("Roll back the transaction and retry it.")));
+		ConnectToNode(conn);
+	}
+	else if (PQstatus(conn->conn) != CONNECTION_OK)
+		ThrowConnectionFailure(conn, false, NULL);
+
+	return conn;
+}
+
+
+/*
+ * ConnectToNode opens conn->conn to conn->host:conn->port and prepares the
+ * worker session (search_path and friends).  Throws on failure, leaving
+ * conn closed.
+ */
+static void
+ConnectToNode(NodeConnection *conn)
+{
+	static const char *const sessionSetup =
+		"SET search_path = pg_catalog; "
+		"SET standard_conforming_strings = on; "
+		"SET cursor_tuple_fraction = 1.0;";
+
+	conn->conn = StartNodeConnection(conn->host, conn->port);
+	conn->busy = false;
+	conn->changedNode = false;
+	if (conn->sentSettings != NULL)
+	{
+		pfree(conn->sentSettings);
+		conn->sentSettings = NULL;
+	}
+	PQsetNoticeReceiver(conn->conn, ForwardNodeNotice, conn);
+
+	PG_TRY();
+	{
+		ExecuteRemoteCommandNoResult(conn, sessionSetup);
+	}
+	PG_CATCH();
+	{
+		CloseNodeConnection(conn);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+}
+
+
+/*
+ * StartNodeConnection connects to host:port as the current user, in the
+ * current database, with the options of shard.node_conninfo.  Returns an
+ * established PGconn (malloc'd, holding one external FD slot).  Throws on
+ * failure, bad node_conninfo, or interrupt; frees the PGconn first.
+ */
+static PGconn *
+StartNodeConnection(const char *host, int port)
+{
+	PQconninfoOption *options = NULL;
+	PQconninfoOption *option;
+	const char **keywords;
+	const char **values;
+	int			count = 0;
+	int			maxCount;
+	int			timeoutSeconds;
+	char	   *parseError = NULL;
+	char	   *dbname;
+	const char *connectTimeout = NULL;
+	PGconn	   *pgconn;
+
+	dbname = get_database_name(MyDatabaseId);
+	if (dbname == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_DATABASE),
+				 errmsg("current database does not exist")));
+
+	options = PQconninfoParse(NodeConnInfo != NULL ? NodeConnInfo : "",
+							  &parseError);
+	if (options == NULL)
+	{
+		char	   *message = parseError != NULL ? TrimMessage(parseError) : pstrdup("out of memory");
+
+		if (parseError != NULL)
+			PQfreemem(parseError);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for parameter \"shard.node_conninfo\""),
+				 errdetail_internal("%s", message)));
+	}
+
+	maxCount = 8;
+	for (option = options; option->keyword != NULL; option++)
+		maxCount++;
+	keywords = palloc0(sizeof(char *) * (maxCount + 1));
+	values = palloc0(sizeof(char *) * (maxCount + 1));
+
+	keywords[count] = "host";
+	values[count++] = host;
+	keywords[count] = "port";
+	values[count++] = psprintf("%d", port);
+	keywords[count] = "dbname";
+	values[count++] = dbname;
+	keywords[count] = "user";
+	values[count++] = GetUserNameFromId(GetUserId(), false);
+	keywords[count] = "client_encoding";
+	values[count++] = GetDatabaseEncodingName();
+	keywords[count] = "application_name";
+	values[count++] = "shard";
+
+	/* options of shard.node_conninfo come last so that they win */
+	for (option = options; option->keyword != NULL; option++)
+	{
+		const char *keyword = option->keyword;
+
+		if (option->val == NULL)
+			continue;
+		if (strcmp(keyword, "host") == 0 || strcmp(keyword, "hostaddr") == 0 ||
+			strcmp(keyword, "port") == 0 || strcmp(keyword, "dbname") == 0 ||
+			strcmp(keyword, "user") == 0 || strcmp(keyword, "password") == 0 ||
+			strcmp(keyword, "client_encoding") == 0 ||
+			strcmp(keyword, "replication") == 0)
+		{
+			char	   *name = pstrdup(keyword);
+
+			PQconninfoFree(options);
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("option \"%s\" is not allowed in \"shard.node_conninfo\"", name),
+					 errdetail("Host, port, database, user and client encoding of node connections are set by shard."),
+					 errhint("Passwords are read from the coordinator's password file (~/.pgpass or PGPASSFILE).")));
+		}
+		if (strcmp(keyword, "connect_timeout") == 0)
+			connectTimeout = pstrdup(option->val);
+		keywords[count] = pstrdup(keyword);
+		values[count++] = pstrdup(option->val);
+	}
+	PQconninfoFree(options);
+
+	if (connectTimeout == NULL)
+	{
+		connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+		keywords[count] = "connect_timeout";
+		values[count++] = connectTimeout;
+	}
+	keywords[count] = NULL;
+	values[count] = NULL;
+	timeoutSeconds = atoi(connectTimeout);
+	/* libpq treats 1 as 2 seconds; do the same */
+	if (timeoutSeconds == 1)
+		timeoutSeconds = 2;
+
+	if (!AcquireExternalFD())
+		ereport(ERROR,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("could not connect to node %s:%d", host, port),
+				 errdetail("There are too many open files on the local server."),
+				 errhint("Raise the server's max_files_per_process and/or \"ulimit -n\" limits.")));
+
+	pgconn = PQconnectStartParams(keywords, values, false);
+	if (pgconn == NULL)
+	{
+		ReleaseExternalFD();
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory"),
+				 errdetail("Could not allocate a connection to node %s:%d.", host, port)));
+	}
+
+	PG_TRY();
+	{
+		WaitForConnectionEstablished(pgconn, host, port, timeoutSeconds);
+	}
+	PG_CATCH();
+	{
+		PQfinish(pgconn);
+		ReleaseExternalFD();
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	pfree(keywords);
+	pfree(values);
+	return pgconn;
+}
+
+
+/*
+ * WaitForConnectionEstablished drives PQconnectPoll until the connection is
+ * made, waiting on the socket and the latch so that cancel and termination
+ * are honored.  libpq does not enforce connect_timeout for asynchronous
+ * connects, so it is enforced here.  Throws on failure or timeout; the caller
+ * frees pgconn.
+ */
+static void
+WaitForConnectionEstablished(PGconn *pgconn, const char *host, int port,
+							 int timeoutSeconds)
+{
+	PostgresPollingStatusType pollStatus = PGRES_POLLING_WRITING;
+	TimestampTz deadline = 0;
+
+	if (PQstatus(pgconn) == CONNECTION_BAD)
+		ReportConnectFailure(pgconn, host, port, NULL);
+
+	if (timeoutSeconds > 0)
+		deadline = DeadlineAfter(timeoutSeconds * 1000);
+
+	while (pollStatus != PGRES_POLLING_OK)
+	{
+		uint32		events = WL_LATCH_SET | WL_EXIT_ON_PM_DEATH;
+		long		timeoutMs = -1;
+		int			rc;
+
+		if (pollStatus == PGRES_POLLING_FAILED)
+			ReportConnectFailure(pgconn, host, port, NULL);
+		if (PQsocket(pgconn) == PGINVALID_SOCKET)
+			ReportConnectFailure(pgconn, host, port, NULL);
+
+		events |= (pollStatus == PGRES_POLLING_READING) ?
+			WL_SOCKET_READABLE : WL_SOCKET_WRITEABLE;
+		if (deadline != 0)
+		{
+			timeoutMs = TimestampDifferenceMilliseconds(GetCurrentTimestamp(),
+														deadline);
+			if (timeoutMs <= 0)
+				ReportConnectFailure(pgconn, host, port,
+									 "timeout expired while connecting");
+			events |= WL_TIMEOUT;
+		}
+
+		rc = WaitLatchOrSocket(MyLatch, events, PQsocket(pgconn), timeoutMs,
+							   PG_WAIT_EXTENSION);
+		if (rc & WL_LATCH_SET)
+		{
+			ResetLatch(MyLatch);
+			CHECK_FOR_INTERRUPTS();
+		}
+		if (rc & (WL_SOCKET_READABLE | WL_SOCKET_WRITEABLE))
+			pollStatus = PQconnectPoll(pgconn);
+	}
+}
+
+
+/*
+ * ReportConnectFailure throws the connection failure of pgconn (or reason),
+ * with libpq's message as detail.  Does not free pgconn.
+ */
+static void
+ReportConnectFailure(PGconn *pgconn, const char *host, int port,
+					 const char *reason)
+{
+	char	   *message = TrimMessage(reason != NULL ? reason : PQerrorMessage(pgconn));
+	bool		needsPassword = (reason == NULL && PQconnectionNeedsPassword(pgconn));
+
+	ereport(ERROR,
+			(errcode(ERRCODE_CONNECTION_FAILURE),
+			 errmsg("could not connect to node %s:%d", host, port),
+			 message[0] != '\0' ? errdetail_internal("%s", message) : 0,
+			 needsPassword ?
+			 errhint("Passwords for node connections are read from the coordinator's password file (~/.pgpass of the server's operating system user, or PGPASSFILE).") :
+			 errhint("Check that the node is running and accepts connections from the coordinator, and the setting \"shard.node_conninfo\".")));
+	pg_unreachable();
+}
+
+
+/*
+ * ConnectionLooksHealthy checks an idle connection outside a remote
+ * transaction without a round trip: libpq status, transaction status, and a
+ * zero-timeout poll of the socket.  An idle session has nothing to say, so a
+ * readable socket means the worker sent a FATAL error or closed it (restart,
+ * pg_terminate_backend, idle timeout): the connection is then not reused.
+ */
+static bool
+ConnectionLooksHealthy(NodeConnection *conn)
+{
+	struct pollfd pfd;
+	int			rc;
+
+	if (PQstatus(conn->conn) != CONNECTION_OK ||
+		PQtransactionStatus(conn->conn) != PQTRANS_IDLE)
+		return false;
+
+	pfd.fd = PQsocket(conn->conn);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (pfd.fd < 0)
+		return false;
+
+	rc = poll(&pfd, 1, 0);
+	return rc == 0;
+}
+
+
+/*
+ * ForwardNodeNotice passes notices and warnings of worker sessions to the
+ * coordinator's log at DEBUG1: they concern shard's own commands (e.g. "there
+ * is no transaction in progress" during cleanup), not the client.
+ */
+static void
+ForwardNodeNotice(void *arg, const PGresult *res)
+{
+	NodeConnection *conn = (NodeConnection *) arg;
+	const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY);
+	const char *message = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+	ereport(DEBUG1,
+			(errmsg_internal("node %s:%d: %s: %s", conn->host, conn->port,
+							 severity != NULL ? severity : "NOTICE",
+							 message != NULL ? message : "")));
+}
+
+
+/*
+ * CloseNodeConnection closes conn's libpq connection, if open.  The entry
+ * stays in the cache.  A remote transaction that was open becomes
+ * REMOTE_XACT_FAILED, so that it is not silently replaced.  Never throws.
+ */
+void
+CloseNodeConnection(NodeConnection *conn)
+{
+	if (conn->conn != NULL)
+	{
+		PQfinish(conn->conn);
+		conn->conn = NULL;
+		ReleaseExternalFD();
+	}
+	conn->busy = false;
+	if (conn->sentSettings != NULL)
+	{
+		pfree(conn->sentSettings);
+		conn->sentSettings = NULL;
+	}
+	if (conn->xactState == REMOTE_XACT_OPEN)
+		conn->xactState = REMOTE_XACT_FAILED;
+}
+
+
+/*
+ * InvalidateNodeConnections marks the connections to nodeId (all nodes when
+ * nodeId is 0) as belonging to changed metadata: they are closed at the end
+ * of the transaction, or at once when outside any transaction and idle.
+ * Never throws; safe in an invalidation callback.
+ */
+void
+InvalidateNodeConnections(int nodeId)
+{
+	HASH_SEQ_STATUS status;
+	NodeConnection *conn;
+
+	if (ConnectionHash == NULL)
+		return;
+
+	hash_seq_init(&status, ConnectionHash);
+	while ((conn = hash_seq_search(&status)) != NULL)
+	{
+		if (nodeId != 0 && conn->key.nodeId != nodeId)
+			continue;
+		conn->changedNode = true;
+		if (!IsTransactionState() && !conn->busy &&
+			conn->xactState == REMOTE_XACT_NONE)
+		{
+			CloseNodeConnection(conn);
+			conn->changedNode = false;
+		}
+	}
+}
+
+
+/*
+ * ActiveConnectionList returns a List (in CurrentMemoryContext) of every
+ * cached NodeConnection, open or closed.
+ */
+List *
+ActiveConnectionList(void)
+{
+	HASH_SEQ_STATUS status;
+	NodeConnection *conn;
+	List	   *result = NIL;
+
+	if (ConnectionHash == NULL)
+		return NIL;
+
+	hash_seq_init(&status, ConnectionHash);
+	while ((conn = hash_seq_search(&status)) != NULL)
+		result = lappend(result, conn);
+	return result;
+}
+
+
+/*
+ * NodeConnectionName returns "host:port" of conn, palloc'd.
+ */
+char *
+NodeConnectionName(NodeConnection *conn)
+{
+	return psprintf("%s:%d", conn->host, conn->port);
+}
+
+
+/* ----------------------------------------------------------------
+ * Session settings
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * CurrentSettingsString returns the coordinator's values of ShippedSettings,
+ * encoded as "<length>:<value>" each, in order.  The string is rebuilt only
+ * when the fingerprint of the settings changed, so the common case costs a
+ * few integer compares, two short strcmp and one GUC lookup.  The result
+ * lives in ShardConnectionContext until the next rebuild.
+ */
+static const char *
+CurrentSettingsString(void)
+{
+	SettingsFingerprint fingerprint;
+	const char *tsConfig = TSCurrentConfig != NULL ? TSCurrentConfig : "";
+	const char *tzAbbrevs = GetConfigOption("timezone_abbreviations", true, false);
+	MemoryContext oldContext;
+	StringInfoData buf;
+	int			i;
+
+	if (tzAbbrevs == NULL)
+		tzAbbrevs = "";
+
+	memset(&fingerprint, 0, sizeof(fingerprint));
+	fingerprint.dateStyle = DateStyle;
+	fingerprint.dateOrder = DateOrder;
+	fingerprint.intervalStyle = IntervalStyle;
+	fingerprint.extraFloatDigits = extra_float_digits;
+	fingerprint.byteaOutput = bytea_output;
+	fingerprint.xmlBinary = xmlbinary;
+	fingerprint.xmlOption = xmloption;
+	fingerprint.timezone = session_timezone;
+
+	if (CurrentSettings != NULL &&
+		memcmp(&fingerprint, &CurrentFingerprint, sizeof(fingerprint)) == 0 &&
+		strcmp(tsConfig, CurrentTsConfig) == 0 &&
+		strcmp(tzAbbrevs, CurrentTzAbbrevs) == 0)
+		return CurrentSettings;
+
+	oldContext = MemoryContextSwitchTo(ShardConnectionContext);
+	initStringInfo(&buf);
+	for (i = 0; i < NUM_SHIPPED_SETTINGS; i++)
+	{
+		const char *value = GetConfigOption(ShippedSettings[i], true, false);
+
+		if (value == NULL)
+			value = "";
+		appendStringInfo(&buf, "%d:%s", (int) strlen(value), value);
+	}
+	if (CurrentSettings != NULL)
+	{
+		pfree(CurrentSettings);
+		pfree(CurrentTsConfig);
+		pfree(CurrentTzAbbrevs);
+	}
+	CurrentSettings = buf.data;
+	CurrentTsConfig = pstrdup(tsConfig);
+	CurrentTzAbbrevs = pstrdup(tzAbbrevs);
+	CurrentFingerprint = fingerprint;
+	MemoryContextSwitchTo(oldContext);
+
+	return CurrentSettings;
+}
+
+
+/*
+ * NextEncodedValue reads one "<length>:<value>" item at cursor into value and
+ * length and returns the position after it.
+ */
+static const char *
+NextEncodedValue(const char *cursor, const char **value, int *length)
+{
+	char	   *end;
+
+	*length = (int) strtol(cursor, &end, 10);
+	Assert(*end == ':');
+	*value = end + 1;
+	return end + 1 + *length;
+}
+
+
+/*
+ * AppendChangedSettings appends "SET name = 'value';" to commands for each
+ * shipped setting whose coordinator value differs from what was last sent
+ * on conn, records the values as sent, and returns the number of commands
+ * appended.  O(1) when nothing changed.  The caller must send the commands
+ * (or throw: transaction abort forgets what was sent, see remote_xact.c).
+ */
+int
+AppendChangedSettings(NodeConnection *conn, StringInfo commands)
+{
+	const char *current;
+	const char *newCursor;
+	const char *oldCursor;
+	int			appended = 0;
+	int			i;
+
+	EnsureConnectionHash();
+	current = CurrentSettingsString();
+	if (conn->sentSettings != NULL && strcmp(conn->sentSettings, current) == 0)
+		return 0;
+
+	newCursor = current;
+	oldCursor = conn->sentSettings;
+	for (i = 0; i < NUM_SHIPPED_SETTINGS; i++)
+	{
+		const char *newValue;
+		int			newLength;
+		bool		changed = true;
+
+		newCursor = NextEncodedValue(newCursor, &newValue, &newLength);
+		if (oldCursor != NULL)
+		{
+			const char *oldValue;
+			int			oldLength;
+
+			oldCursor = NextEncodedValue(oldCursor, &oldValue, &oldLength);
+			changed = (oldLength != newLength ||
+					   memcmp(oldValue, newValue, newLength) != 0);
+		}
+		if (changed)
+		{
+			char	   *value = pnstrdup(newValue, newLength);
+
+			appendStringInfo(commands, "SET %s = %s; ", ShippedSettings[i],
+							 quote_literal_cstr(value));
+			pfree(value);
+			appended++;
+		}
+	}
+
+	if (conn->sentSettings != NULL)
+		pfree(conn->sentSettings);
+	conn->sentSettings = MemoryContextStrdup(ShardConnectionContext, current);
+	return appended;
+}
+
+
+/*
+ * AppendSettingCommands appends to commands the SET commands that bring the
+ * worker session's result-affecting settings in line with the coordinator's
+ * (see AppendChangedSettings).
+ */
+void
+AppendSettingCommands(NodeConnection *conn, StringInfo commands)
+{
+	(void) AppendChangedSettings(conn, commands);
+}
+
+
+/*
+ * ForgetSentSettings makes conn resend every shipped setting with its next
+ * command: used when the worker may have undone them (rollback).  Never
+ * throws.
+ */
+void
+ForgetSentSettings(NodeConnection *conn)
+{
+	if (conn->sentSettings != NULL)
+	{
+		pfree(conn->sentSettings);
+		conn->sentSettings = NULL;
+	}
+}
+
+
+/* ----------------------------------------------------------------
+ * Asynchronous I/O
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * CheckConnectionOpen throws when conn has no libpq connection.
+ */
+static void
+CheckConnectionOpen(NodeConnection *conn)
+{
+	if (conn->conn == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("connection to node %s:%d is closed", conn->host, conn->port)));
+}
+
+
+/*
+ * ThrowConnectionFailure closes conn and throws ERRCODE_CONNECTION_FAILURE
+ * naming the node, with libpq's message as detail.
+ */
+static void
+ThrowConnectionFailure(NodeConnection *conn, bool sending, const char *sql)
+{
+	char	   *message;
+
+	message = TrimMessage(conn->conn != NULL ? PQerrorMessage(conn->conn) : "");
+	CloseNodeConnection(conn);
+
+	ereport(ERROR,
+			(errcode(ERRCODE_CONNECTION_FAILURE),
+			 sending ?
+			 errmsg("could not send command to node %s:%d", conn->host, conn->port) :
+			 errmsg("lost connection to node %s:%d", conn->host, conn->port),
+			 message[0] != '\0' ? errdetail_internal("%s", message) : 0,
+			 sql != NULL ? errcontext("while executing on node %s:%d: %s",
+									  conn->host, conn->port, ClipSql(sql)) : 0));
+	pg_unreachable();
+}
+
+
+/*
+ * SendRemoteCommand sends sql (one or more statements) on conn without
+ * waiting, and marks conn busy.  Throws when the connection is closed or
+ * broken (closing it), or when a command is already in flight.
+ */
+void
+SendRemoteCommand(NodeConnection *conn, const char *sql)
+{
+	CheckConnectionOpen(conn);
+	if (conn->busy)
+		elog(ERROR, "connection to node %s:%d already has a command in progress",
+			 conn->host, conn->port);
+
+	if (!PQsendQuery(conn->conn, sql))
+	{
+		if (PQstatus(conn->conn) == CONNECTION_BAD)
+			ThrowConnectionFailure(conn, true, sql);
+		ereport(ERROR,
+				(errcode(ERRCODE_CONNECTION_EXCEPTION),
+				 errmsg("could not send command to node %s:%d", conn->host, conn->port),
+				 errdetail_internal("%s", TrimMessage(PQerrorMessage(conn->conn)))));
+	}
+	conn->busy = true;
+	conn->commandNestLevel = GetCurrentTransactionNestLevel();
+}
+
+
+/*
+ * TrySendRemoteCommand is SendRemoteCommand that reports failure at elevel
+ * (below ERROR) and returns false instead of throwing.  Does not close conn.
+ */
+bool
+TrySendRemoteCommand(NodeConnection *conn, const char *sql, int elevel)
+{
+	if (conn->conn == NULL)
+		return false;
+	if (conn->busy)
+	{
+		ereport(elevel,
+				(errmsg_internal("connection to node %s:%d already has a command in progress",
+								 conn->host, conn->port)));
+		return false;
+	}
+	if (!PQsendQuery(conn->conn, sql))
+	{
+		ereport(elevel,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("could not send command to node %s:%d", conn->host, conn->port),
+				 errdetail_internal("%s", TrimMessage(PQerrorMessage(conn->conn))),
+				 errcontext("while executing on node %s:%d: %s",
+							conn->host, conn->port, ClipSql(sql))));
+		return false;
+	}
+	conn->busy = true;
+	conn->commandNestLevel = GetCurrentTransactionNestLevel();
+	return true;
+}
+
+
+/*
+ * DeadlineAfter returns now + timeoutMs.
+ */
+static TimestampTz
+DeadlineAfter(int timeoutMs)
+{
+	return TimestampTzPlusMilliseconds(GetCurrentTimestamp(), timeoutMs);
+}
+
+
+/*
+ * WaitForNodeSocket waits until conn's socket has socketEvent, the latch is
+ * set, or deadline (0: none) passes.  Returns the WaitLatchOrSocket result,
+ * or 0 when the deadline had already passed.  Checks interrupts (a no-op
+ * where they are held, as in transaction callbacks).
+ */
+static int
+WaitForNodeSocket(NodeConnection *conn, uint32 socketEvent, TimestampTz deadline)
+{
+	uint32		events = WL_LATCH_SET | WL_EXIT_ON_PM_DEATH | socketEvent;
+	long		timeoutMs = -1;
+	int			rc;
+
+	if (deadline != 0)
+	{
+		timeoutMs = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
+		if (timeoutMs <= 0)
+			return 0;
+		events |= WL_TIMEOUT;
+	}
+
+	rc = WaitLatchOrSocket(MyLatch, events, PQsocket(conn->conn), timeoutMs,
+						   PG_WAIT_EXTENSION);
+	if (rc & WL_LATCH_SET)
+	{
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+	return rc;
+}
+
+
+/*
+ * GetRemoteResultTimed returns the next result of the command in flight on
+ * conn (malloc'd; caller PQclears), or NULL at its end (then conn is no
+ * longer busy).  On connection loss, or when deadline (0: none) passes,
+ * returns NULL with *failed set; conn stays busy.  Throws only on interrupt.
+ */
+static PGresult *
+GetRemoteResultTimed(NodeConnection *conn, TimestampTz deadline, bool *failed)
+{
+	PGresult   *res;
+
+	*failed = false;
+	if (conn->conn == NULL)
+	{
+		*failed = true;
+		return NULL;
+	}
+
+	while (PQisBusy(conn->conn))
+	{
+		int			rc = WaitForNodeSocket(conn, WL_SOCKET_READABLE, deadline);
+
+		if (rc == 0 || (rc & WL_TIMEOUT))
+		{
+			*failed = true;
+			return NULL;
+		}
+		if (!PQconsumeInput(conn->conn))
+		{
+			*failed = true;
+			return NULL;
+		}
+	}
+
+	res = PQgetResult(conn->conn);
+	if (res == NULL)
+		conn->busy = false;
+	return res;
+}
+
+
+/*
+ * GetRemoteResult waits, interruptibly, for the next result of the command
+ * in flight on conn and returns it (malloc'd: the caller PQclears), or NULL
+ * when the command is complete, which also clears conn->busy.  Throws on
+ * interrupt (conn stays busy; transaction abort cancels it) and on
+ * connection loss (closing conn).
+ */
+PGresult *
+GetRemoteResult(NodeConnection *conn)
+{
+	PGresult   *res;
+	bool		failed;
+
+	CheckConnectionOpen(conn);
+	res = GetRemoteResultTimed(conn, 0, &failed);
+	if (failed)
+		ThrowConnectionFailure(conn, false, NULL);
+	return res;
+}
+
+
+/*
+ * WaitForReadableConnection waits, interruptibly, until one of the busy
+ * connections among conns[0..count-1] can return a result without blocking,
+ * and returns its index; -1 when none is busy.  Ready connections are
+ * preferred in array order.  Throws on interrupt and on connection loss.
+ */
+int
+WaitForReadableConnection(NodeConnection **conns, int count)
+{
+	WaitEventSet *set = NULL;
+	WaitEvent  *events;
+	int			busyCount = 0;
+	int			i;
+
+	for (i = 0; i < count; i++)
+	{
+		NodeConnection *conn = conns[i];
+
+		if (!conn->busy)
+			continue;
+		CheckConnectionOpen(conn);
+		if (!PQisBusy(conn->conn))
+			return i;
+		busyCount++;
+	}
+	if (busyCount == 0)
+		return -1;
+
+	events = palloc(sizeof(WaitEvent) * (busyCount + 2));
+
+	for (;;)
+	{
+		int			eventCount;
+		int			e;
+
+		/* built anew after each latch wakeup: it holds a kernel fd */
+		if (set == NULL)
+		{
+			set = CreateWaitEventSet(CurrentMemoryContext, busyCount + 2);
+			AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
+			AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
+			for (i = 0; i < count; i++)
+			{
+				if (conns[i]->busy)
+					AddWaitEventToSet(set, WL_SOCKET_READABLE,
+									  PQsocket(conns[i]->conn), NULL,
+									  (void *) (intptr_t) i);
+			}
+		}
+
+		eventCount = WaitEventSetWait(set, -1, events, busyCount + 2,
+									  PG_WAIT_EXTENSION);
+		for (e = 0; e < eventCount; e++)
+		{
+			WaitEvent  *event = &events[e];
+
+			if (event->events & WL_LATCH_SET)
+			{
+				ResetLatch(MyLatch);
+				FreeWaitEventSet(set);
+				set = NULL;
+				CHECK_FOR_INTERRUPTS();
+				break;
+			}
+			if (event->events & WL_SOCKET_READABLE)
+			{
+				int			index = (int) (intptr_t) event->user_data;
+				NodeConnection *conn = conns[index];
+
+				if (!PQconsumeInput(conn->conn))
+				{
+					FreeWaitEventSet(set);
+					ThrowConnectionFailure(conn, false, NULL);
+				}
+				if (!PQisBusy(conn->conn))
+				{
+					FreeWaitEventSet(set);
+					pfree(events);
+					return index;
+				}
+			}
+		}
+	}
+}
+
+
+/*
+ * SkipCopyOutData reads and discards COPY TO STDOUT data until its end.
+ * Returns false on connection loss or when deadline (0: none) passes.
+ */
+static bool
+SkipCopyOutData(NodeConnection *conn, TimestampTz deadline)
+{
+	for (;;)
+	{
+		char	   *buffer = NULL;
+		int			length = PQgetCopyData(conn->conn, &buffer, 1);
+
+		if (length > 0)
+		{
+			PQfreemem(buffer);
+			continue;
+		}
+		if (length == -1)
+			return true;
+		if (length == -2)
+			return false;
+
+		/* nothing buffered: wait for more */
+		{
+			int			rc = WaitForNodeSocket(conn, WL_SOCKET_READABLE, deadline);
+
+			if (rc == 0 || (rc & WL_TIMEOUT))
+				return false;
+			if (!PQconsumeInput(conn->conn))
+				return false;
+		}
+	}
+}
+
+
+/*
+ * EndCopyState ends a COPY that a result left the connection in: COPY FROM
+ * STDIN is failed (so the worker rolls it back), COPY TO STDOUT is read to
+ * its end.  Returns false on failure.
+ */
+static bool
+EndCopyState(NodeConnection *conn, ExecStatusType status, TimestampTz deadline)
+{
+	if (status == PGRES_COPY_IN)
+		return PQputCopyEnd(conn->conn, "canceled by the coordinator") == 1;
+	if (status == PGRES_COPY_OUT)
+		return SkipCopyOutData(conn, deadline);
+	if (status == PGRES_COPY_BOTH)
+		return false;
+	return true;
+}
+
+
+/*
+ * DrainRemoteResultsTimed consumes and frees the results of the command in
+ * flight on conn, ending COPY states.  Returns false on connection loss or
+ * when deadline (0: none) passes; conn then stays busy.
+ */
+static bool
+DrainRemoteResultsTimed(NodeConnection *conn, TimestampTz deadline)
+{
+	while (conn->busy)
+	{
+		bool		failed;
+		PGresult   *res = GetRemoteResultTimed(conn, deadline, &failed);
+		ExecStatusType status;
+
+		if (failed)
+			return false;
+		if (res == NULL)
+			break;
+		status = PQresultStatus(res);
+		PQclear(res);
+		if (!EndCopyState(conn, status, deadline))
+			return false;
+	}
+	return true;
+}
+
+
+/*
+ * DrainRemoteResults consumes and frees all remaining results of the
+ * command in flight on conn (errors included), leaving it idle.  Throws on
+ * interrupt and on connection loss (closing conn).
+ */
+void
+DrainRemoteResults(NodeConnection *conn)
+{
+	if (!conn->busy)
+		return;
+	CheckConnectionOpen(conn);
+	if (!DrainRemoteResultsTimed(conn, 0))
+		ThrowConnectionFailure(conn, false, NULL);
+}
+
+
+/*
+ * FinishRemoteCommand collects all results of the command in flight on conn
+ * within timeoutMs.  Returns true when every result succeeded and, if
+ * expectedTag is given, carried that command tag (COMMIT on an aborted
+ * remote transaction succeeds with tag ROLLBACK).  Otherwise reports the
+ * problem at elevel (below ERROR) and returns false; after a timeout or
+ * connection loss conn stays busy and the caller should close it.  For
+ * transaction callbacks and recovery.
+ */
+bool
+FinishRemoteCommand(NodeConnection *conn, const char *sql,
+					const char *expectedTag, int timeoutMs, int elevel)
+{
+	TimestampTz deadline = DeadlineAfter(timeoutMs);
+	bool		ok = true;
+
+	for (;;)
+	{
+		bool		failed;
+		PGresult   *res = GetRemoteResultTimed(conn, deadline, &failed);
+		ExecStatusType status;
+
+		if (failed)
+		{
+			bool		lost = (conn->conn == NULL || PQstatus(conn->conn) == CONNECTION_BAD);
+
+			ereport(elevel,
+					(errcode(ERRCODE_CONNECTION_FAILURE),
+					 errmsg("could not get the result of a command from node %s:%d",
+							conn->host, conn->port),
+					 lost ?
+					 errdetail_internal("%s", conn->conn != NULL ? TrimMessage(PQerrorMessage(conn->conn)) : "connection closed") :
+					 errdetail("No result within %d ms.", timeoutMs),
+					 errcontext("while executing on node %s:%d: %s",
+								conn->host, conn->port, ClipSql(sql))));
+			return false;
+		}
+		if (res == NULL)
+			break;
+
+		status = PQresultStatus(res);
+		if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+		{
+			if (ok && expectedTag != NULL && strcmp(PQcmdStatus(res), expectedTag) != 0)
+			{
+				ereport(elevel,
+						(errcode(ERRCODE_TRANSACTION_ROLLBACK),
+						 errmsg("node %s:%d answered %s to %s",
+								conn->host, conn->port, PQcmdStatus(res), expectedTag),
+						 errdetail("The remote transaction had failed and was rolled back.")));
+				ok = false;
+			}
+			PQclear(res);
+		}
+		else if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT ||
+				 status == PGRES_COPY_BOTH)
+		{
+			PQclear(res);
+			ok = false;
+			if (!EndCopyState(conn, status, deadline))
+				return false;
+		}
+		else
+		{
+			if (ok)
+				ReportRemoteError(elevel, res, conn, sql);
+			else
+				PQclear(res);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+
+/* ----------------------------------------------------------------
+ * Synchronous convenience
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * ExecuteRemoteCommand sends sql on conn and collects all its results.
+ * Every result must be PGRES_COMMAND_OK or expected; the last one is
+ * returned (malloc'd: the caller PQclears; NULL only for an empty sql).
+ * Throws the worker's error (see ReportRemoteError) after draining the
+ * connection, and on interrupt or connection loss; frees held results first.
+ */
+PGresult   *
+ExecuteRemoteCommand(NodeConnection *conn, const char *sql,
+					 ExecStatusType expected)
+{
+	PGresult   *volatile last = NULL;
+
+	SendRemoteCommand(conn, sql);
+
+	PG_TRY();
+	{
+		for (;;)
+		{
+			PGresult   *res = GetRemoteResult(conn);
+			ExecStatusType status;
+
+			if (res == NULL)
+				break;
+
+			status = PQresultStatus(res);
+			if (status != PGRES_COMMAND_OK && status != expected)
+			{
+				RemoteError err;
+				bool		isError = (status == PGRES_FATAL_ERROR ||
+									   status == PGRES_NONFATAL_ERROR ||
+									   status == PGRES_BAD_RESPONSE);
+
+				if (last != NULL)
+				{
+					PQclear(last);
+					last = NULL;
+				}
+				if (isError)
+					CaptureRemoteError(&err, res, conn);
+				PQclear(res);
+				if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT ||
+					status == PGRES_COPY_BOTH)
+				{
+					if (!EndCopyState(conn, status, 0))
+						ThrowConnectionFailure(conn, false, sql);
+				}
+				DrainRemoteResults(conn);
+				if (isError)
+					ThrowRemoteError(ERROR, &err, conn, sql);
+				ereport(ERROR,
+						(errcode(ERRCODE_PROTOCOL_VIOLATION),
+						 errmsg("unexpected result \"%s\" from node %s:%d",
+								PQresStatus(status), conn->host, conn->port),
+						 errcontext("while executing on node %s:%d: %s",
+									conn->host, conn->port, ClipSql(sql))));
+			}
+			if (last != NULL)
+				PQclear(last);
+			last = res;
+		}
+	}
+	PG_CATCH();
+	{
+		if (last != NULL)
+			PQclear(last);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	return last;
+}
+
+
+/*
+ * ExecuteRemoteCommandNoResult is ExecuteRemoteCommand for commands that
+ * return no rows; the results are freed.  Throws like it.
+ */
+void
+ExecuteRemoteCommandNoResult(NodeConnection *conn, const char *sql)
+{
+	PGresult   *res = ExecuteRemoteCommand(conn, sql, PGRES_COMMAND_OK);
+
+	if (res != NULL)
+		PQclear(res);
+}
+
+
+/* ----------------------------------------------------------------
+ * Errors and cancel
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * TrimMessage returns a palloc'd copy of message without trailing white
+ * space (libpq messages end with a newline).
+ */
+static char *
+TrimMessage(const char *message)
+{
+	char	   *copy = pstrdup(message != NULL ? message : "");
+	int			length = strlen(copy);
+
+	while (length > 0 && isspace((unsigned char) copy[length - 1]))
+		copy[--length] = '\0';
+	return copy;
+}
+
+
+/*
+ * ClipSql returns sql, or a palloc'd prefix of it ending in "..." when it is
+ * longer than MAX_SQL_IN_CONTEXT bytes (cut on a character boundary).
+ */
+static char *
+ClipSql(const char *sql)
+{
+	int			length;
+
+	if (sql == NULL)
+		return "";
+	length = strlen(sql);
+	if (length <= MAX_SQL_IN_CONTEXT)
+		return (char *) sql;
+	length = pg_mbcliplen(sql, length, MAX_SQL_IN_CONTEXT);
+	return psprintf("%.*s...", length, sql);
+}
+
+
+/*
+ * CaptureRemoteError copies the error fields of res (or, lacking them,
+ * libpq's connection message) into err, palloc'd.  Does not free res.
+ */
+static void
+CaptureRemoteError(RemoteError *err, PGresult *res, NodeConnection *conn)
+{
+	const char *sqlstate = NULL;
+	const char *primary = NULL;
+	const char *field;
+
+	memset(err, 0, sizeof(*err));
+	if (res != NULL)
+	{
+		sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		if ((field = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL)) != NULL)
+			err->detail = pstrdup(field);
+		if ((field = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT)) != NULL)
+			err->hint = pstrdup(field);
+		if ((field = PQresultErrorField(res, PG_DIAG_CONTEXT)) != NULL)
+			err->context = pstrdup(field);
+	}
+
+	if (sqlstate != NULL && strlen(sqlstate) == 5)
+		err->sqlerrcode = MAKE_SQLSTATE(sqlstate[0], sqlstate[1], sqlstate[2],
+										sqlstate[3], sqlstate[4]);
+	else
+		err->sqlerrcode = ERRCODE_CONNECTION_FAILURE;
+
+	if (primary != NULL)
+		err->primary = pstrdup(primary);
+	else if (res != NULL && PQresultErrorMessage(res)[0] != '\0')
+		err->primary = TrimMessage(PQresultErrorMessage(res));
+	else if (conn->conn != NULL && PQerrorMessage(conn->conn)[0] != '\0')
+		err->primary = TrimMessage(PQerrorMessage(conn->conn));
+	else
+		err->primary = pstrdup("could not obtain message string for remote error");
+}
+
+
+/*
+ * ThrowRemoteError reports err at elevel with the node and sql as context.
+ * Throws when elevel >= ERROR.
+ */
+static void
+ThrowRemoteError(int elevel, RemoteError *err, NodeConnection *conn,
+				 const char *sql)
+{
+	ereport(elevel,
+			(errcode(err->sqlerrcode),
+			 errmsg_internal("%s", err->primary),
+			 err->detail != NULL ? errdetail_internal("%s", err->detail) : 0,
+			 err->hint != NULL ? errhint("%s", err->hint) : 0,
+			 err->context != NULL ? errcontext("%s", err->context) : 0,
+			 sql != NULL ?
+			 errcontext("while executing on node %s:%d: %s",
+						conn->host, conn->port, ClipSql(sql)) :
+			 errcontext("while executing on node %s:%d", conn->host, conn->port)));
+}
+
+
+/*
+ * ReportRemoteError reports the worker error in res (NULL: the connection's
+ * own error) at elevel, keeping the worker's SQLSTATE, message, detail and
+ * hint (connection failures: ERRCODE_CONNECTION_FAILURE), with context naming
+ * host:port and sql.  Always frees res.  Throws when elevel >= ERROR.
+ */
+void
+ReportRemoteError(int elevel, PGresult *res, NodeConnection *conn,
+				  const char *sql)
+{
+	RemoteError err;
+
+	PG_TRY();
+	{
+		CaptureRemoteError(&err, res, conn);
+	}
+	PG_CATCH();
+	{
+		PQclear(res);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	PQclear(res);
+
+	ThrowRemoteError(elevel, &err, conn, sql);
+}
+
+
+/*
+ * CancelRemoteCommand cancels the command in flight on conn, if any, and
+ * waits up to REMOTE_CLEANUP_TIMEOUT_MS for its results, which are dropped.
+ * PQcancel of PostgreSQL 15 blocks while it connects; that is accepted.
+ * When the connection does not come back idle it is closed (and an open
+ * remote transaction on it marked failed).  Warns, never throws (other than
+ * on interrupt where interrupts are not held).
+ */
+void
+CancelRemoteCommand(NodeConnection *conn)
+{
+	PGcancel   *cancel;
+	char		errbuf[256];
+
+	if (conn->conn == NULL || !conn->busy)
+		return;
+
+	cancel = PQgetCancel(conn->conn);
+	if (cancel != NULL)
+	{
+		if (!PQcancel(cancel, errbuf, sizeof(errbuf)))
+			ereport(WARNING,
+					(errcode(ERRCODE_CONNECTION_FAILURE),
+					 errmsg("could not send cancel request to node %s:%d",
+							conn->host, conn->port),
+					 errdetail_internal("%s", TrimMessage(errbuf))));
+		PQfreeCancel(cancel);
+	}
+
+	if (!DrainRemoteResultsTimed(conn, DeadlineAfter(REMOTE_CLEANUP_TIMEOUT_MS)))
+	{
+		ereport(WARNING,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("could not cancel the command running on node %s:%d",
+						conn->host, conn->port),
+				 errdetail("The connection was closed.")));
+		CloseNodeConnection(conn);
+	}
+}
