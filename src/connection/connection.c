@@ -1496,9 +1496,9 @@ ThrowRemoteError(int elevel, RemoteError *err, NodeConnection *conn,
 			 err->hint != NULL ? errhint("%s", err->hint) : 0,
 			 err->context != NULL ? errcontext("%s", err->context) : 0,
 			 sql != NULL ?
-			 errcontext("while executing on node %s:%d: %s",
-						conn->host, conn->port, ClipSql(sql)) :
-			 errcontext("while executing on node %s:%d", conn->host, conn->port)));
+			 (errcontext("while executing on node %s:%d: %s",
+						 conn->host, conn->port, ClipSql(sql))) :
+			 (errcontext("while executing on node %s:%d", conn->host, conn->port))));
 }
 
 

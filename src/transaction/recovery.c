@@ -21,7 +21,9 @@
  * serialized by a ShareUpdateExclusiveLock on dist_transaction, which does
  * not block committing transactions (RowExclusiveLock).
  *
- * gids carry the 32-bit top-level xid: after xid wraparound an old gid could
+ * The gid's xid was made durable (WAL flushed) before the PREPARE, so a
+ * coordinator crash cannot hand it to a new transaction.  gids carry the
+ * 32-bit top-level xid: after xid wraparound an old gid could
  * alias a running transaction and be skipped until it ends (never decided
  * wrongly, since the row check uses the gid itself).
  *-------------------------------------------------------------------------

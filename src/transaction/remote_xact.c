@@ -367,8 +367,8 @@ RemoteXactCallback(XactEvent event, void *arg)
  * coordinator commits.  Readers get COMMIT.  With at most one writer (and no
  * RequireTwoPhaseCommit) the writer gets COMMIT after the readers, so a
  * failure anywhere still rolls it back; otherwise every writer gets PREPARE
- * TRANSACTION and a shard.dist_transaction row records the decision in the
- * coordinator's transaction.  Commands go to all nodes before results are
+ * TRANSACTION, after a shard.dist_transaction row per writer recorded the
+ * decision in the coordinator's transaction (and its WAL was flushed).  Commands go to all nodes before results are
  * collected.  Throws on any failure: the coordinator then aborts and
  * AbortRemoteTransactions rolls back the rest.
  */
@@ -434,6 +434,28 @@ PreCommitRemoteTransactions(void)
 		}
 	}
 
+	/*
+	 * Two-phase: the decision rows go in first and their WAL is flushed, so
+	 * that the xid inside the gids is durable before any node prepares.
+	 * Otherwise a coordinator crash could rewind the xid counter and a later
+	 * transaction would reuse the xid, making the gids collide and the
+	 * recovery's in-progress test wrong.  The rows still exist iff the
+	 * coordinator commits.
+	 */
+	if (twoPhase)
+	{
+		int			writerCount = 0;
+		NodeConnection **writerConns = palloc(sizeof(NodeConnection *) * count);
+
+		for (i = 0; i < count; i++)
+		{
+			if (participants[i]->wroteInXact)
+				writerConns[writerCount++] = participants[i];
+		}
+		RecordCommitDecisions(writerConns, writerCount);
+		XLogFlush(XactLastRecEnd);
+	}
+
 	/* first round: readers commit, writers prepare (two-phase) */
 	for (i = 0; i < count; i++)
 	{
@@ -462,18 +484,7 @@ PreCommitRemoteTransactions(void)
 	}
 	CollectCommitResults(participants, commands, tags, sent);
 
-	if (twoPhase)
-	{
-		int			prepared = 0;
-
-		for (i = 0; i < sent; i++)
-		{
-			if (participants[i]->xactState == REMOTE_XACT_PREPARED)
-				participants[prepared++] = participants[i];
-		}
-		RecordCommitDecisions(participants, prepared);
-	}
-	else if (singleWriter != NULL)
+	if (singleWriter != NULL)
 	{
 		commands[0] = "COMMIT";
 		tags[0] = "COMMIT";
@@ -569,7 +580,7 @@ CollectCommitResults(NodeConnection **conns, char **commands,
 
 /*
  * RecordCommitDecisions inserts a shard.dist_transaction row (node id, gid)
- * for each prepared connection, in the coordinator's transaction, bypassing
+ * for each of conns (writers about to prepare), in the coordinator's transaction, bypassing
  * permissions (any user's transaction commits this way).  Throws on failure.
  */
 static void
