@@ -40,6 +40,7 @@
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "utils/float.h"
 #include "nodes/nodeFuncs.h"
 #include "executor/executor.h"
 #include "optimizer/optimizer.h"
@@ -144,6 +145,11 @@ static char *TypeSqlName(Oid typid, int32 typmod);
 static bool IsRegType(Oid typid);
 static int	TargetPosition(List *targetList, TargetEntry *target);
 static const char *CompositeFieldName(Node *arg, int fieldnum);
+static int	BeginTransmissionModes(void);
+static void EndTransmissionModes(int nestLevel);
+
+/* > 0 while output settings for literals are in force (see below) */
+static int	TransmissionDepth = 0;
 
 /*
  * DeparseQuery returns the SQL text of a SELECT, INSERT, UPDATE or DELETE
@@ -168,6 +174,7 @@ DeparseQueryInto(StringInfo buf, Query *query, DeparseOptions *options)
 {
 	DeparseContext ctx;
 	DeparseOptions noOptions;
+	int			nestLevel;
 
 	if (options == NULL)
 	{
@@ -183,7 +190,56 @@ DeparseQueryInto(StringInfo buf, Query *query, DeparseOptions *options)
 	/* "excluded" belongs to ON CONFLICT; no other entry may take it */
 	ctx.usedAliases = list_make1(pstrdup("excluded"));
 
-	DeparseStatement(query, &ctx);
+	nestLevel = BeginTransmissionModes();
+	PG_TRY();
+	{
+		DeparseStatement(query, &ctx);
+	}
+	PG_FINALLY();
+	{
+		EndTransmissionModes(nestLevel);
+	}
+	PG_END_TRY();
+}
+
+/*
+ * BeginTransmissionModes makes literals print in a form every server reads
+ * back the same, whatever its own settings: ISO dates, postgres intervals,
+ * exact floats.  Returns the GUC nest level to pass to
+ * EndTransmissionModes, or 0 when an outer call already did this.  On
+ * error the transaction abort restores the settings; callers only need
+ * EndTransmissionModes on success and in PG_FINALLY.
+ */
+static int
+BeginTransmissionModes(void)
+{
+	int			nestLevel;
+
+	if (TransmissionDepth++ > 0)
+		return 0;
+
+	nestLevel = NewGUCNestLevel();
+	if (DateStyle != USE_ISO_DATES)
+		(void) set_config_option("datestyle", "ISO", PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	if (IntervalStyle != INTSTYLE_POSTGRES)
+		(void) set_config_option("intervalstyle", "postgres", PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	if (extra_float_digits < 3)
+		(void) set_config_option("extra_float_digits", "3", PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	return nestLevel;
+}
+
+/*
+ * EndTransmissionModes undoes BeginTransmissionModes.
+ */
+static void
+EndTransmissionModes(int nestLevel)
+{
+	TransmissionDepth--;
+	if (nestLevel > 0)
+		AtEOXact_GUC(true, nestLevel);
 }
 
 /*
@@ -3080,6 +3136,7 @@ DeparseConstValue(StringInfo buf, Oid typid, int32 typmod, Datum value,
 	const char *p;
 	Oid			outputFunc;
 	bool		isVarlena;
+	int			nestLevel;
 
 	if (typid == RECORDOID || typid == RECORDARRAYOID)
 		ereport(ERROR,
@@ -3094,17 +3151,27 @@ DeparseConstValue(StringInfo buf, Oid typid, int32 typmod, Datum value,
 	}
 
 	getTypeOutputInfo(typid, &outputFunc, &isVarlena);
-	if (IsRegType(typid))
+	nestLevel = BeginTransmissionModes();
+	PG_TRY();
 	{
-		int			nestLevel = NewGUCNestLevel();
+		if (IsRegType(typid))
+		{
+			int			pathLevel = NewGUCNestLevel();
 
-		(void) set_config_option("search_path", "pg_catalog", PGC_USERSET,
-								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-		text = OidOutputFunctionCall(outputFunc, value);
-		AtEOXact_GUC(true, nestLevel);
+			(void) set_config_option("search_path", "pg_catalog", PGC_USERSET,
+									 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+									 false);
+			text = OidOutputFunctionCall(outputFunc, value);
+			AtEOXact_GUC(true, pathLevel);
+		}
+		else
+			text = OidOutputFunctionCall(outputFunc, value);
 	}
-	else
-		text = OidOutputFunctionCall(outputFunc, value);
+	PG_FINALLY();
+	{
+		EndTransmissionModes(nestLevel);
+	}
+	PG_END_TRY();
 
 	/* standard_conforming_strings is on: only quotes need doubling */
 	appendStringInfoChar(buf, '\'');

@@ -238,8 +238,11 @@ NotShippableWalker(Node *node, ShippableContext *ctx)
 			reason = "XMLTABLE is not supported";
 		else if (rte->rtekind == RTE_NAMEDTUPLESTORE)
 			reason = "transition tables exist only on the coordinator";
-		else if (rte->rtekind == RTE_RELATION && rte->tablesample != NULL)
-			reason = FunctionNotShippableReason(rte->tablesample->tsmhandler);
+		else if (rte->rtekind == RTE_RELATION && rte->tablesample != NULL &&
+				 rte->tablesample->tsmhandler >= FirstNormalObjectId)
+			/* handlers are marked volatile, but sampling is per row or page */
+			reason = psprintf("table sampling method %s is not built in",
+							  format_procedure(rte->tablesample->tsmhandler));
 		if (reason != NULL)
 		{
 			ctx->reason = reason;
