@@ -634,6 +634,7 @@ ResetRemoteXactState(NodeConnection *conn)
 	conn->xactState = REMOTE_XACT_NONE;
 	conn->wroteInXact = false;
 	conn->xactNestLevel = 0;
+	conn->commandNestLevel = 0;
 	conn->releasePending = false;
 	conn->prepareSent = false;
 	conn->preparedGid[0] = '\0';
