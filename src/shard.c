@@ -17,7 +17,7 @@
 #include "commands/utility_hook.h"
 #include "connection/connection.h"
 #include "executor/shard_scan.h"
-#include "metadata/cache.h"
+#include "metadata/metadata.h"
 #include "planner/planner.h"
 #include "transaction/remote_xact.h"
 

@@ -14,6 +14,7 @@
 #include "access/attnum.h"
 #include "fmgr.h"
 #include "nodes/pg_list.h"
+#include "utils/palloc.h"
 
 #define DIST_METHOD_HASH		'h'
 #define DIST_METHOD_REFERENCE	'r'
@@ -50,8 +51,10 @@ typedef struct DistTableEntry
 	int			colocationId;
 	int			shardCount;
 	ShardInfo  *shards;			/* shardCount entries, by shard index */
-	char	   *qualifiedPrefix;	/* "schema".  quoted, for shard names */
+	Oid			hashOpfamily;	/* hash operator family of distType */
+	char	   *schemaName;		/* unquoted, for shard names */
 	char	   *relName;		/* unquoted relation name */
+	MemoryContext context;		/* holds everything the entry points to */
 } DistTableEntry;
 
 /* GUC */
@@ -68,6 +71,7 @@ extern bool IsDistributedTable(Oid relid);
 extern int	ShardIndexForHash(DistTableEntry *table, int32 hash);
 extern int32 HashDistValue(DistTableEntry *table, Datum value);
 extern int	ShardIndexForValue(DistTableEntry *table, Datum value);
+extern int	ShardIndexForTypedValue(DistTableEntry *table, Datum value, Oid valueType);
 extern char *ShardRelationName(DistTableEntry *table, int shardIndex);
 extern char *ShardNameForId(const char *schemaName, const char *relName, int64 shardId);
 extern void InvalidateDistTable(Oid relid);

@@ -1,0 +1,614 @@
+/*-------------------------------------------------------------------------
+ * create_distributed_table.c
+ *	  shard.create_distributed_table: validates a table, records its
+ *	  shards, creates them on the nodes with the table's columns, defaults,
+ *	  constraints and indexes, and moves its rows onto them.
+ *
+ * Everything happens in the caller's transaction: the catalog rows, the
+ * remote CREATE TABLEs and INSERTs (in remote transactions that commit
+ * with two-phase commit together with the coordinator), and the deletion
+ * of the local rows.  If anything fails, nothing is left on any node and
+ * the table is still local with all its rows.
+ *
+ * Shard definitions are generated with an empty search path, so that every
+ * object outside pg_catalog is schema-qualified, as worker sessions run
+ * with search_path = pg_catalog.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/dependency.h"
+#include "catalog/index.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_attrdef.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
+#include "rewrite/rewriteHandler.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/regproc.h"
+#include "utils/rel.h"
+#include "utils/ruleutils.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/typcache.h"
+
+#include "deparse/deparse.h"
+#include "executor/insert_batcher.h"
+#include "executor/task_execution.h"
+#include "metadata/metadata.h"
+#include "transaction/remote_xact.h"
+
+PG_FUNCTION_INFO_V1(shard_create_distributed_table);
+
+static void ValidateTable(Relation rel, AttrNumber distAttno);
+static int	ChooseColocationGroup(Relation rel, AttrNumber distAttno, int shardCount,
+								  const char *colocateWith, bool *isNewGroup,
+								  Oid *existingRelid);
+static List *ShardDefinitionCommands(Relation rel, const char *shardName);
+static char *IndexDefinitionForShard(Oid indexOid, const char *shardName, Relation rel);
+static void MoveRowsToShards(Relation rel);
+static void RecordShards(Oid relid, AttrNumber distAttno, int colocationId,
+						 int shardCount, Oid existingRelid);
+
+/*
+ * ValidateTable throws unless rel can be hash-distributed on distAttno.
+ */
+static void
+ValidateTable(Relation rel, AttrNumber distAttno)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	const char *relname = RelationGetRelationName(rel);
+	List	   *indexes;
+	ListCell   *lc;
+	int			i;
+
+	if (rel->rd_rel->relkind != RELKIND_RELATION)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a plain table", relname),
+				 errdetail("Only ordinary tables can be distributed; partitioned tables, views and foreign tables cannot.")));
+	if (rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("temporary table \"%s\" cannot be distributed", relname)));
+	if (IsDistributedTable(RelationGetRelid(rel)))
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("table \"%s\" is already distributed", relname)));
+	if (has_superclass(RelationGetRelid(rel)) || has_subclass(RelationGetRelid(rel)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("table \"%s\" takes part in inheritance and cannot be distributed", relname)));
+	if (rel->rd_rel->relrowsecurity)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("table \"%s\" has row level security enabled and cannot be distributed yet",
+						relname)));
+	if (rel->trigdesc != NULL && rel->trigdesc->numtriggers > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("table \"%s\" has triggers and cannot be distributed yet", relname),
+				 errhint("Drop the triggers first.")));
+	if (strlen(relname) > NAMEDATALEN - 1 - 21)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("table name \"%s\" is too long to be distributed", relname),
+				 errdetail("Shard names append an underscore and the shard id to the table name."),
+				 errhint("Rename the table to at most %d characters.", NAMEDATALEN - 1 - 21)));
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(desc, i);
+
+		if (attr->attisdropped)
+			continue;
+		if (attr->atttypid >= FirstNormalObjectId)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("column \"%s\" of table \"%s\" has type %s, which is not built in",
+							NameStr(attr->attname), relname, format_type_be(attr->atttypid)),
+					 errdetail("Worker nodes only know PostgreSQL's built-in types.")));
+		if (attr->attgenerated)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("generated column \"%s\" of table \"%s\" is not supported yet",
+							NameStr(attr->attname), relname)));
+		if (OidIsValid(attr->attcollation) && attr->attcollation >= FirstNormalObjectId)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("column \"%s\" of table \"%s\" uses a collation that is not built in",
+							NameStr(attr->attname), relname)));
+	}
+
+	/* foreign keys, either way */
+	{
+		Relation	conRel = table_open(ConstraintRelationId, AccessShareLock);
+		SysScanDesc scan;
+		HeapTuple	tuple;
+
+		scan = systable_beginscan(conRel, InvalidOid, false, NULL, 0, NULL);
+		while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		{
+			Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tuple);
+
+			if (con->contype == CONSTRAINT_FOREIGN &&
+				(con->conrelid == RelationGetRelid(rel) || con->confrelid == RelationGetRelid(rel)))
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("table \"%s\" has foreign key \"%s\" and cannot be distributed yet",
+								relname, NameStr(con->conname)),
+						 errhint("Drop the foreign key first.")));
+		}
+		systable_endscan(scan);
+		table_close(conRel, AccessShareLock);
+	}
+
+	/* unique indexes must include the distribution column */
+	indexes = RelationGetIndexList(rel);
+	foreach(lc, indexes)
+	{
+		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
+		bool		unique = index->rd_index->indisunique || index->rd_index->indisexclusion;
+		bool		found = false;
+
+		for (i = 0; i < index->rd_index->indnkeyatts; i++)
+		{
+			if (index->rd_index->indkey.values[i] == distAttno)
+				found = true;
+		}
+		if (unique && !found)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+					 errmsg("unique index \"%s\" of table \"%s\" does not include distribution column \"%s\"",
+							RelationGetRelationName(index), relname,
+							NameStr(TupleDescAttr(desc, distAttno - 1)->attname)),
+					 errdetail("Uniqueness can only be enforced within a shard."),
+					 errhint("Add the distribution column to the primary key or unique constraint.")));
+		index_close(index, AccessShareLock);
+	}
+}
+
+/*
+ * ChooseColocationGroup returns the co-location group of the new table,
+ * creating one if needed (*isNewGroup), and a table already in the group
+ * whose shard placement the new table follows (*existingRelid, or
+ * InvalidOid).
+ */
+static int
+ChooseColocationGroup(Relation rel, AttrNumber distAttno, int shardCount,
+					  const char *colocateWith, bool *isNewGroup, Oid *existingRelid)
+{
+	Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(rel), distAttno - 1);
+	int			colocationId = 0;
+	bool		isnull;
+
+	*isNewGroup = false;
+	*existingRelid = InvalidOid;
+
+	if (strcmp(colocateWith, "default") == 0)
+	{
+		Oid			types[3] = {INT4OID, OIDOID, OIDOID};
+		Datum		values[3] = {Int32GetDatum(shardCount), ObjectIdGetDatum(attr->atttypid),
+		ObjectIdGetDatum(attr->attcollation)};
+
+		if (SPI_execute_with_args("SELECT c.colocation_id, t.relid::oid FROM shard.dist_colocation c"
+								  " LEFT JOIN shard.dist_table t USING (colocation_id)"
+								  " WHERE c.shard_count = $1 AND c.dist_type = $2::regtype"
+								  " AND c.dist_collation = $3"
+								  " ORDER BY c.colocation_id, t.relid LIMIT 1",
+								  3, types, values, NULL, true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "could not read shard.dist_colocation");
+		if (SPI_processed > 0)
+		{
+			colocationId = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+													   SPI_tuptable->tupdesc, 1, &isnull));
+			*existingRelid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+															SPI_tuptable->tupdesc, 2, &isnull));
+			if (isnull)
+				*existingRelid = InvalidOid;
+		}
+	}
+	else if (strcmp(colocateWith, "none") != 0)
+	{
+		Oid			otherRelid;
+		DistTableEntry *other;
+		List	   *names = stringToQualifiedNameList(colocateWith);
+
+		otherRelid = RangeVarGetRelid(makeRangeVarFromNameList(names), AccessShareLock, false);
+		other = LookupDistTable(otherRelid);
+		if (other == NULL || other->method != DIST_METHOD_HASH)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("table \"%s\" named in colocate_with is not hash-distributed",
+							colocateWith)));
+		if (other->shardCount != shardCount)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("table \"%s\" has %d shards, not %d", colocateWith,
+							other->shardCount, shardCount),
+					 errhint("Leave shard_count out to use the shard count of the table to co-locate with.")));
+		if (lookup_type_cache(attr->atttypid, TYPECACHE_HASH_OPFAMILY)->hash_opf !=
+			other->hashOpfamily)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("distribution column types of \"%s\" and \"%s\" do not hash alike",
+							RelationGetRelationName(rel), colocateWith),
+					 errdetail("%s and %s are in different hash operator families.",
+							   format_type_be(attr->atttypid), format_type_be(other->distType))));
+		colocationId = other->colocationId;
+		*existingRelid = otherRelid;
+	}
+
+	if (colocationId == 0)
+	{
+		Oid			types[4] = {INT4OID, INT4OID, OIDOID, OIDOID};
+		Datum		values[4];
+
+		if (SPI_execute("SELECT nextval('shard.colocation_id_seq')::int", false, 1) != SPI_OK_SELECT)
+			elog(ERROR, "could not read shard.colocation_id_seq");
+		colocationId = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+												   SPI_tuptable->tupdesc, 1, &isnull));
+		values[0] = Int32GetDatum(colocationId);
+		values[1] = Int32GetDatum(shardCount);
+		values[2] = ObjectIdGetDatum(attr->atttypid);
+		values[3] = ObjectIdGetDatum(attr->attcollation);
+		if (SPI_execute_with_args("INSERT INTO shard.dist_colocation VALUES ($1, $2, $3::regtype, $4)",
+								  4, types, values, NULL, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not insert into shard.dist_colocation");
+		*isNewGroup = true;
+	}
+	return colocationId;
+}
+
+/*
+ * RecordShards inserts the table, shard and placement rows.  Shards of a
+ * co-located table sit on the nodes of the existing table's shards of the
+ * same index; others go round-robin over the primary nodes.
+ */
+static void
+RecordShards(Oid relid, AttrNumber distAttno, int colocationId, int shardCount,
+			 Oid existingRelid)
+{
+	List	   *nodes = ActiveNodeList(true);
+	DistTableEntry *existing = OidIsValid(existingRelid) ? LookupDistTable(existingRelid) : NULL;
+	int		   *shardNodes = palloc0(sizeof(int) * shardCount);
+	uint64		step = (UINT64CONST(1) << 32) / (uint64) shardCount;
+	Oid			types[4] = {OIDOID, INT2OID, INT4OID, INT4OID};
+	Datum		values[4];
+	int			i;
+
+	if (nodes == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("there are no worker nodes to place shards on"),
+				 errhint("Add nodes with shard.add_node(host, port).")));
+	for (i = 0; i < shardCount; i++)
+		shardNodes[i] = existing != NULL ? existing->shards[i].nodeId
+			: ((NodeInfo *) list_nth(nodes, i % list_length(nodes)))->nodeId;
+
+	values[0] = ObjectIdGetDatum(relid);
+	values[1] = Int16GetDatum(distAttno);
+	values[2] = Int32GetDatum(colocationId);
+	if (SPI_execute_with_args("INSERT INTO shard.dist_table VALUES ($1::regclass, 'h', $2, $3)",
+							  3, types, values, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not insert into shard.dist_table");
+
+	for (i = 0; i < shardCount; i++)
+	{
+		int64		hashMin = (int64) PG_INT32_MIN + (int64) (step * i);
+		int64		hashMax = (i == shardCount - 1) ? PG_INT32_MAX
+			: (int64) PG_INT32_MIN + (int64) (step * (i + 1)) - 1;
+		Oid			shardTypes[5] = {OIDOID, INT4OID, INT4OID, INT4OID, INT4OID};
+		Datum		shardValues[5];
+
+		shardValues[0] = ObjectIdGetDatum(relid);
+		shardValues[1] = Int32GetDatum(i);
+		shardValues[2] = Int32GetDatum((int32) hashMin);
+		shardValues[3] = Int32GetDatum((int32) hashMax);
+		shardValues[4] = Int32GetDatum(shardNodes[i]);
+		if (SPI_execute_with_args("WITH s AS (INSERT INTO shard.dist_shard"
+								  " VALUES (nextval('shard.shard_id_seq'), $1::regclass, $2, $3, $4)"
+								  " RETURNING shard_id)"
+								  " INSERT INTO shard.dist_placement"
+								  " SELECT nextval('shard.placement_id_seq'), shard_id, $5 FROM s",
+								  5, shardTypes, shardValues, NULL, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not insert into shard.dist_shard");
+	}
+}
+
+/*
+ * IndexDefinitionForShard returns CREATE INDEX for an index of rel, on
+ * shardName, unnamed so that PostgreSQL picks a name free on the node.
+ */
+static char *
+IndexDefinitionForShard(Oid indexOid, const char *shardName, Relation rel)
+{
+	char	   *definition = pg_get_indexdef_string(indexOid);
+	char	   *qualified = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+													   RelationGetRelationName(rel));
+	char	   *onClause = psprintf(" ON %s ", qualified);
+	char	   *onlyClause = psprintf(" ON ONLY %s ", qualified);
+	char	   *rest = strstr(definition, onClause);
+	bool		unique = strncmp(definition, "CREATE UNIQUE INDEX", 19) == 0;
+
+	if (rest != NULL)
+		rest += strlen(onClause);
+	else if ((rest = strstr(definition, onlyClause)) != NULL)
+		rest += strlen(onlyClause);
+	else
+		elog(ERROR, "unexpected index definition: %s", definition);
+	return psprintf("CREATE %sINDEX ON %s %s", unique ? "UNIQUE " : "", shardName, rest);
+}
+
+/*
+ * ShardDefinitionCommands returns the SQL that creates one shard of rel
+ * as shardName: the table with columns, defaults, NOT NULL and CHECK
+ * constraints, then primary key, unique and exclusion constraints, then
+ * the other indexes.  Must run with an empty search path.
+ */
+static List *
+ShardDefinitionCommands(Relation rel, const char *shardName)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	StringInfoData create;
+	List	   *commands = NIL;
+	List	   *indexes;
+	ListCell   *lc;
+	Relation	conRel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tuple;
+	bool		first = true;
+	int			i;
+
+	initStringInfo(&create);
+	appendStringInfo(&create, "CREATE %sTABLE %s (",
+					 rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED ? "UNLOGGED " : "",
+					 shardName);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(desc, i);
+
+		if (attr->attisdropped)
+			continue;
+		if (!first)
+			appendStringInfoString(&create, ", ");
+		first = false;
+		appendStringInfo(&create, "%s %s", quote_identifier(NameStr(attr->attname)),
+						 format_type_with_typemod(attr->atttypid, attr->atttypmod));
+		if (OidIsValid(attr->attcollation) && attr->attcollation != get_typcollation(attr->atttypid))
+			appendStringInfo(&create, " COLLATE %s", generate_collation_name(attr->attcollation));
+		if (attr->attnotnull)
+			appendStringInfoString(&create, " NOT NULL");
+		if (attr->atthasdef && !attr->attidentity)
+		{
+			Node	   *defaultExpr = build_column_default(rel, attr->attnum);
+
+			/* defaults that need the coordinator (sequences) stay there */
+			if (defaultExpr != NULL && NotShippableReason(defaultExpr) == NULL &&
+				!contain_volatile_functions(defaultExpr))
+				appendStringInfo(&create, " DEFAULT %s",
+								 deparse_expression(defaultExpr, NIL, false, false));
+		}
+	}
+
+	/* CHECK constraints */
+	conRel = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(RelationGetRelid(rel)));
+	scan = systable_beginscan(conRel, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tuple);
+		char	   *definition;
+
+		if (con->contype != CONSTRAINT_CHECK && con->contype != CONSTRAINT_PRIMARY &&
+			con->contype != CONSTRAINT_UNIQUE && con->contype != CONSTRAINT_EXCLUSION)
+			continue;
+		definition = TextDatumGetCString(DirectFunctionCall1(pg_get_constraintdef,
+															 ObjectIdGetDatum(con->oid)));
+		if (con->contype == CONSTRAINT_CHECK)
+			appendStringInfo(&create, ", CONSTRAINT %s %s",
+							 quote_identifier(NameStr(con->conname)), definition);
+		else
+			commands = lappend(commands, psprintf("ALTER TABLE %s ADD %s", shardName, definition));
+	}
+	systable_endscan(scan);
+	table_close(conRel, AccessShareLock);
+	appendStringInfoChar(&create, ')');
+	commands = lcons(create.data, commands);
+
+	/* indexes that no constraint created */
+	indexes = RelationGetIndexList(rel);
+	foreach(lc, indexes)
+	{
+		Oid			indexOid = lfirst_oid(lc);
+
+		if (OidIsValid(get_index_constraint(indexOid)))
+			continue;
+		commands = lappend(commands, IndexDefinitionForShard(indexOid, shardName, rel));
+	}
+	return commands;
+}
+
+/*
+ * MoveRowsToShards sends every row of rel to its shard and deletes it
+ * locally, in the current transaction.
+ */
+static void
+MoveRowsToShards(Relation rel)
+{
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	InsertBatcher *batcher;
+	Snapshot	snapshot;
+
+	batcher = StartInsertBatcher(RelationGetRelid(rel), RelationGetDescr(rel));
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	slot = table_slot_create(rel, NULL);
+	scan = table_beginscan(rel, snapshot, 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		CHECK_FOR_INTERRUPTS();
+		slot_getallattrs(slot);
+		InsertBatcherAddRow(batcher, slot->tts_values, slot->tts_isnull);
+		simple_table_tuple_delete(rel, &slot->tts_tid, snapshot);
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	UnregisterSnapshot(snapshot);
+	(void) FinishInsertBatcher(batcher, false);
+}
+
+/*
+ * shard_create_distributed_table hash-distributes a table over the
+ * primary nodes.  Requires ownership of the table.
+ */
+Datum
+shard_create_distributed_table(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	char	   *columnName;
+	int			shardCount;
+	char	   *colocateWith;
+	Relation	rel;
+	AttrNumber	distAttno;
+	TypeCacheEntry *typentry;
+	int			colocationId;
+	bool		isNewGroup;
+	Oid			existingRelid;
+	DistTableEntry *table;
+	List	   *tasks = NIL;
+	char	   *schemaName;
+	char	   *createSchema;
+	List	   *schemaNodes = NIL;
+	int			i;
+	TaskRunOptions options;
+	TaskRunResult result;
+	OverrideSearchPath *emptyPath;
+
+	(void) ShardSchemaOid();
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("table_name and distribution_column must not be null")));
+	relid = PG_GETARG_OID(0);
+	columnName = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	shardCount = PG_ARGISNULL(2) ? ShardCount : PG_GETARG_INT32(2);
+	colocateWith = PG_ARGISNULL(3) ? "default" : text_to_cstring(PG_GETARG_TEXT_PP(3));
+
+	rel = table_open(relid, AccessExclusiveLock);
+	if (!pg_class_ownercheck(relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, RelationGetRelationName(rel));
+	if (shardCount < 1 || shardCount > 64000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("shard_count must be between 1 and 64000, not %d", shardCount)));
+
+	distAttno = get_attnum(relid, columnName);
+	if (distAttno == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of table \"%s\" does not exist",
+						columnName, RelationGetRelationName(rel))));
+	if (distAttno < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("system column \"%s\" cannot be a distribution column", columnName)));
+	typentry = lookup_type_cache(TupleDescAttr(RelationGetDescr(rel), distAttno - 1)->atttypid,
+								 TYPECACHE_HASH_PROC);
+	if (!OidIsValid(typentry->hash_proc))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("column \"%s\" of table \"%s\" has type %s, which has no hash function",
+						columnName, RelationGetRelationName(rel),
+						format_type_be(typentry->type_id)),
+				 errhint("Distribute by a column of a type with a default hash operator class.")));
+	ValidateTable(rel, distAttno);
+
+	/* catalog rows */
+	SPI_connect();
+	colocationId = ChooseColocationGroup(rel, distAttno, shardCount, colocateWith,
+										 &isNewGroup, &existingRelid);
+	RecordShards(relid, distAttno, colocationId, shardCount, existingRelid);
+	SPI_finish();
+	InvalidateDistTable(relid);
+	CommandCounterIncrement();
+
+	table = LookupDistTable(relid);
+	if (table == NULL)
+		elog(ERROR, "table \"%s\" was not recorded as distributed", RelationGetRelationName(rel));
+
+	/* shard definitions, with every name qualified */
+	schemaName = get_namespace_name(RelationGetNamespace(rel));
+	createSchema = psprintf("CREATE SCHEMA IF NOT EXISTS %s", quote_identifier(schemaName));
+	emptyPath = GetOverrideSearchPath(CurrentMemoryContext);
+	emptyPath->schemas = NIL;
+	emptyPath->addCatalog = true;
+	emptyPath->addTemp = false;
+	PushOverrideSearchPath(emptyPath);
+	PG_TRY();
+	{
+		for (i = 0; i < table->shardCount; i++)
+		{
+			Task	   *task = palloc0(sizeof(Task));
+			char	   *shardName = ShardRelationName(table, i);
+			List	   *commands = ShardDefinitionCommands(rel, shardName);
+			StringInfoData sql;
+			ListCell   *lc;
+
+			initStringInfo(&sql);
+			if (strcmp(schemaName, "public") != 0 &&
+				!list_member_int(schemaNodes, table->shards[i].nodeId))
+			{
+				appendStringInfo(&sql, "%s;", createSchema);
+				schemaNodes = lappend_int(schemaNodes, table->shards[i].nodeId);
+			}
+			foreach(lc, commands)
+			{
+				if (sql.len > 0 && sql.data[sql.len - 1] != ';')
+					appendStringInfoChar(&sql, ';');
+				appendStringInfoString(&sql, (char *) lfirst(lc));
+			}
+			task->shardIndex = i;
+			task->nodeId = table->shards[i].nodeId;
+			task->sql = sql.data;
+			tasks = lappend(tasks, task);
+		}
+	}
+	PG_FINALLY();
+	{
+		PopOverrideSearchPath();
+	}
+	PG_END_TRY();
+
+	/* the coordinator's catalog and the nodes commit together */
+	RequireTwoPhaseCommit();
+	memset(&options, 0, sizeof(options));
+	options.isWrite = true;
+	options.needTransaction = true;
+	RunTasks(tasks, &options, &result);
+
+	MoveRowsToShards(rel);
+
+	table_close(rel, NoLock);
+	(void) isNewGroup;
+	PG_RETURN_VOID();
+}

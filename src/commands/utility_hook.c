@@ -1,0 +1,208 @@
+/*-------------------------------------------------------------------------
+ * utility_hook.c
+ *	  Utility statements that name distributed tables.  TRUNCATE runs on
+ *	  every shard in the coordinator's transaction; DROP TABLE is handled by
+ *	  the sql_drop event trigger (commands/drop_trigger.c), which also sees
+ *	  tables dropped by CASCADE.  Statements that would change a distributed
+ *	  table's definition on the coordinator only are refused, so that the
+ *	  shell and the shards never disagree.
+ *
+ * Statements not naming a distributed table pass straight through.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "commands/copy.h"
+#include "nodes/parsenodes.h"
+#include "tcop/utility.h"
+#include "utils/lsyscache.h"
+
+#include "commands/utility_hook.h"
+#include "executor/task_execution.h"
+#include "metadata/metadata.h"
+#include "transaction/remote_xact.h"
+
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+
+static void ShardProcessUtility(PlannedStmt *pstmt, const char *queryString,
+								bool readOnlyTree, ProcessUtilityContext context,
+								ParamListInfo params, QueryEnvironment *queryEnv,
+								DestReceiver *dest, QueryCompletion *qc);
+static Oid	DistributedRangeVar(RangeVar *rv);
+static void RefuseOnDistributed(RangeVar *rv, const char *what, const char *hint);
+static void TruncateShards(List *relids);
+
+/*
+ * InstallUtilityHook saves the previous ProcessUtility hook and installs
+ * ours.
+ */
+void
+InstallUtilityHook(void)
+{
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = ShardProcessUtility;
+}
+
+/*
+ * DistributedRangeVar returns the relid if rv names a distributed table,
+ * else InvalidOid.  Takes no lock.
+ */
+static Oid
+DistributedRangeVar(RangeVar *rv)
+{
+	Oid			relid;
+
+	if (rv == NULL)
+		return InvalidOid;
+	relid = RangeVarGetRelid(rv, NoLock, true);
+	if (OidIsValid(relid) && IsDistributedTable(relid))
+		return relid;
+	return InvalidOid;
+}
+
+/*
+ * RefuseOnDistributed throws FEATURE_NOT_SUPPORTED if rv is distributed.
+ */
+static void
+RefuseOnDistributed(RangeVar *rv, const char *what, const char *hint)
+{
+	Oid			relid = DistributedRangeVar(rv);
+
+	if (OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s is not supported on distributed table \"%s\" yet",
+						what, get_rel_name(relid)),
+				 hint ? errhint("%s", hint) : 0));
+}
+
+/*
+ * TruncateShards empties every shard of the given distributed tables in
+ * remote transactions that commit with the coordinator's.
+ */
+static void
+TruncateShards(List *relids)
+{
+	List	   *tasks = NIL;
+	ListCell   *lc;
+	TaskRunOptions options;
+	TaskRunResult result;
+
+	foreach(lc, relids)
+	{
+		DistTableEntry *table = LookupDistTable(lfirst_oid(lc));
+		int			i;
+
+		for (i = 0; i < table->shardCount; i++)
+		{
+			Task	   *task = palloc0(sizeof(Task));
+
+			task->shardIndex = i;
+			task->nodeId = table->shards[i].nodeId;
+			task->sql = psprintf("TRUNCATE TABLE %s", ShardRelationName(table, i));
+			tasks = lappend(tasks, task);
+		}
+	}
+	memset(&options, 0, sizeof(options));
+	options.isWrite = true;
+	options.needTransaction = true;
+	RunTasks(tasks, &options, &result);
+}
+
+/*
+ * ShardProcessUtility handles utility statements on distributed tables
+ * and passes everything on to the previous hook or standard_ProcessUtility.
+ */
+static void
+ShardProcessUtility(PlannedStmt *pstmt, const char *queryString,
+					bool readOnlyTree, ProcessUtilityContext context,
+					ParamListInfo params, QueryEnvironment *queryEnv,
+					DestReceiver *dest, QueryCompletion *qc)
+{
+	Node	   *parsetree = pstmt->utilityStmt;
+	List	   *truncated = NIL;
+
+	if (ShardExtensionLoaded())
+	{
+		switch (nodeTag(parsetree))
+		{
+			case T_TruncateStmt:
+				{
+					TruncateStmt *stmt = (TruncateStmt *) parsetree;
+					ListCell   *lc;
+
+					foreach(lc, stmt->relations)
+					{
+						Oid			relid = DistributedRangeVar(lfirst(lc));
+
+						if (OidIsValid(relid))
+						{
+							if (stmt->behavior == DROP_CASCADE)
+								ereport(ERROR,
+										(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+										 errmsg("TRUNCATE ... CASCADE is not supported on distributed table \"%s\"",
+												get_rel_name(relid))));
+							truncated = lappend_oid(truncated, relid);
+						}
+					}
+					break;
+				}
+			case T_AlterTableStmt:
+				RefuseOnDistributed(((AlterTableStmt *) parsetree)->relation, "ALTER TABLE",
+									"Undistribute the table, change it, and distribute it again.");
+				break;
+			case T_RenameStmt:
+				RefuseOnDistributed(((RenameStmt *) parsetree)->relation, "renaming",
+									NULL);
+				break;
+			case T_AlterObjectSchemaStmt:
+				RefuseOnDistributed(((AlterObjectSchemaStmt *) parsetree)->relation,
+									"ALTER TABLE ... SET SCHEMA", NULL);
+				break;
+			case T_IndexStmt:
+				RefuseOnDistributed(((IndexStmt *) parsetree)->relation, "CREATE INDEX",
+									"Create indexes before distributing the table.");
+				break;
+			case T_CreateTrigStmt:
+				RefuseOnDistributed(((CreateTrigStmt *) parsetree)->relation, "CREATE TRIGGER",
+									NULL);
+				break;
+			case T_CreatePolicyStmt:
+				RefuseOnDistributed(((CreatePolicyStmt *) parsetree)->table, "CREATE POLICY",
+									NULL);
+				break;
+			case T_RuleStmt:
+				RefuseOnDistributed(((RuleStmt *) parsetree)->relation, "CREATE RULE", NULL);
+				break;
+			case T_ClusterStmt:
+				RefuseOnDistributed(((ClusterStmt *) parsetree)->relation, "CLUSTER", NULL);
+				break;
+			case T_CopyStmt:
+				{
+					CopyStmt   *stmt = (CopyStmt *) parsetree;
+
+					if (stmt->relation != NULL && stmt->is_from)
+						RefuseOnDistributed(stmt->relation, "COPY FROM",
+											"Use INSERT with multi-row VALUES for now.");
+					else if (stmt->relation != NULL)
+						RefuseOnDistributed(stmt->relation, "COPY TO",
+											"Use COPY (SELECT * FROM table) TO instead.");
+					break;
+				}
+			default:
+				break;
+		}
+	}
+
+	if (prev_ProcessUtility)
+		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+							queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+								queryEnv, dest, qc);
+
+	if (truncated != NIL)
+		TruncateShards(truncated);
+}

@@ -1,0 +1,698 @@
+/*-------------------------------------------------------------------------
+ * shard_scan.c
+ *	  The ShardScan custom scan: runs a plan's tasks on the nodes and
+ *	  returns their rows; routes the rows of an INSERT; shows tasks in
+ *	  EXPLAIN.
+ *
+ * Kinds (see shard_scan.h):
+ *	- router and multi-shard: statements run with RunTasks; their rows
+ *	  (SELECT, RETURNING) are kept as PGresults and returned in order.
+ *	- relation: a remote scan under PostgreSQL's plan; rows streamed
+ *	  through cursors, converted into the relation's row type.
+ *	- insert: rows from the child plan are routed to per-shard INSERT
+ *	  batches; RETURNING rows are computed on the coordinator and returned
+ *	  once every batch has succeeded.
+ *
+ * A single-task statement that is the whole top-level statement outside a
+ * transaction block runs in autocommit mode on the node: one round trip,
+ * no remote BEGIN/COMMIT.  Anything else opens remote transactions that
+ * commit with the coordinator's (two-phase when several nodes wrote).
+ *
+ * Memory: rows are converted in a per-row context reset for each row;
+ * PGresults are malloc'd and freed at end of scan, on rescan, and on error
+ * through the resource cleanup of the remote transaction.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/explain.h"
+#include "executor/executor.h"
+#include "executor/tuptable.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "tcop/pquery.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/portal.h"
+#include "utils/rel.h"
+#include "utils/tuplestore.h"
+
+#include "deparse/deparse.h"
+#include "deparse/shard_deparse.h"
+#include "executor/coordinator_eval.h"
+#include "executor/insert_batcher.h"
+#include "executor/shard_scan.h"
+#include "executor/task_execution.h"
+#include "metadata/metadata.h"
+#include "transaction/remote_xact.h"
+
+/* rows fetched per FETCH of a remote scan */
+#define STREAM_FETCH_SIZE		1000
+
+typedef struct ShardScanState
+{
+	CustomScanState css;
+	ShardPlanInfo *info;
+	Query	   *runtimeQuery;	/* statement to evaluate and deparse */
+	ExprState  *pruneExpr;
+	ExprState  *newDistExpr;
+	List	   *tasks;			/* Task *, built at first execution */
+	bool		executed;
+
+	/* rows of router and multi-shard statements */
+	TaskRunResult runResult;
+	ListCell   *currentResult;
+	int			currentRow;
+
+	/* streamed rows of relation scans */
+	StreamSet  *streams;
+	PGresult   *batch;
+
+	/* conversion of text values to the scan tuple */
+	int			natts;
+	FmgrInfo   *inFuncs;
+	Oid		   *typIoParams;
+	int32	   *typMods;
+	int		   *columnAttnos;	/* result column -> scan attribute (1-based) */
+	int			ncolumns;
+	MemoryContext rowContext;
+
+	/* insert: returned rows */
+	Tuplestorestate *returning;
+} ShardScanState;
+
+static Node *CreateShardScanState(CustomScan *cscan);
+static void BeginShardScan(CustomScanState *node, EState *estate, int eflags);
+static TupleTableSlot *ExecShardScan(CustomScanState *node);
+static void EndShardScan(CustomScanState *node);
+static void ReScanShardScan(CustomScanState *node);
+static void ExplainShardScan(CustomScanState *node, List *ancestors, ExplainState *es);
+static TupleTableSlot *ShardScanNext(ScanState *node);
+static bool ShardScanRecheck(ScanState *node, TupleTableSlot *slot);
+static void BuildTasks(ShardScanState *state);
+static bool UseAutocommit(ShardScanState *state, int taskCount);
+static void ExecuteTasks(ShardScanState *state);
+static bool StoreResultRow(ShardScanState *state, PGresult *res, int row,
+						   TupleTableSlot *slot);
+static void ExecuteInsert(ShardScanState *state);
+static void ReleaseScanResources(ShardScanState *state);
+
+CustomScanMethods ShardScanMethods = {
+	.CustomName = "ShardScan",
+	.CreateCustomScanState = CreateShardScanState,
+};
+
+static CustomExecMethods ShardScanExecMethods = {
+	.CustomName = "ShardScan",
+	.BeginCustomScan = BeginShardScan,
+	.ExecCustomScan = ExecShardScan,
+	.EndCustomScan = EndShardScan,
+	.ReScanCustomScan = ReScanShardScan,
+	.ExplainCustomScan = ExplainShardScan,
+};
+
+/*
+ * RegisterShardScanMethods makes the scan known for plan copying and
+ * reading.
+ */
+void
+RegisterShardScanMethods(void)
+{
+	RegisterCustomScanMethods(&ShardScanMethods);
+}
+
+/*
+ * ShardPlanInfoToList flattens info into a list of copyable nodes.
+ */
+List *
+ShardPlanInfoToList(ShardPlanInfo *info)
+{
+	List	   *list = NIL;
+
+	list = lappend(list, makeInteger(info->kind));
+	list = lappend(list, makeInteger(info->commandType));
+	list = lappend(list, makeInteger((int) info->anchorRelid));
+	list = lappend(list, makeBoolean(info->hasReturning));
+	list = lappend(list, list_copy(info->taskShardIndexes));
+	list = lappend(list, info->taskSql);
+	list = lappend(list, makeBoolean(info->pruneAtRuntime));
+	list = lappend(list, makeInteger((int) info->pruneValueType));
+	list = lappend(list, makeBoolean(info->checkDistColumnUpdate));
+	list = lappend(list, list_copy(info->retrievedAttrs));
+	list = lappend(list, makeInteger((int) info->targetRelid));
+	list = lappend(list, list_copy(info->insertAttrs));
+	list = lappend(list, makeInteger(info->distColumnIndex));
+	list = lappend(list, makeBoolean(info->singleRowInsert));
+	list = lappend(list, makeString(pstrdup(info->strategy)));
+	return list;
+}
+
+/*
+ * ShardPlanInfoFromList rebuilds a ShardPlanInfo (palloc'd) from the first
+ * members of a custom_private list.
+ */
+ShardPlanInfo *
+ShardPlanInfoFromList(List *list)
+{
+	ShardPlanInfo *info = palloc0(sizeof(ShardPlanInfo));
+	int			i = 0;
+
+	info->kind = intVal(list_nth(list, i++));
+	info->commandType = intVal(list_nth(list, i++));
+	info->anchorRelid = (Oid) intVal(list_nth(list, i++));
+	info->hasReturning = boolVal(list_nth(list, i++));
+	info->taskShardIndexes = list_nth(list, i++);
+	info->taskSql = list_nth(list, i++);
+	info->pruneAtRuntime = boolVal(list_nth(list, i++));
+	info->pruneValueType = (Oid) intVal(list_nth(list, i++));
+	info->checkDistColumnUpdate = boolVal(list_nth(list, i++));
+	info->retrievedAttrs = list_nth(list, i++);
+	info->targetRelid = (Oid) intVal(list_nth(list, i++));
+	info->insertAttrs = list_nth(list, i++);
+	info->distColumnIndex = intVal(list_nth(list, i++));
+	info->singleRowInsert = boolVal(list_nth(list, i++));
+	info->strategy = strVal(list_nth(list, i++));
+	return info;
+}
+
+#define SHARD_PLAN_INFO_LENGTH 15
+
+/*
+ * MakeShardScan returns a CustomScan node carrying info; the caller fills
+ * targetlists, exprs and children.
+ */
+CustomScan *
+MakeShardScan(ShardPlanInfo *info)
+{
+	CustomScan *scan = makeNode(CustomScan);
+
+	scan->methods = &ShardScanMethods;
+	scan->flags = 0;
+	scan->custom_private = ShardPlanInfoToList(info);
+	return scan;
+}
+
+/*
+ * CreateShardScanState allocates the executor state of a ShardScan.
+ */
+static Node *
+CreateShardScanState(CustomScan *cscan)
+{
+	ShardScanState *state = palloc0(sizeof(ShardScanState));
+
+	NodeSetTag(state, T_CustomScanState);
+	state->css.methods = &ShardScanExecMethods;
+	state->info = ShardPlanInfoFromList(cscan->custom_private);
+	if (list_length(cscan->custom_private) > SHARD_PLAN_INFO_LENGTH)
+		state->runtimeQuery = list_nth(cscan->custom_private, SHARD_PLAN_INFO_LENGTH);
+	return (Node *) state;
+}
+
+/*
+ * BeginShardScan prepares expressions, children and value conversion.
+ * Sends nothing: tasks run at the first ExecShardScan.
+ */
+static void
+BeginShardScan(CustomScanState *node, EState *estate, int eflags)
+{
+	ShardScanState *state = (ShardScanState *) node;
+	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
+	TupleDesc	desc = node->ss.ss_ScanTupleSlot->tts_tupleDescriptor;
+	int			i;
+
+	if (cscan->custom_exprs != NIL)
+	{
+		state->pruneExpr = ExecInitExpr(linitial(cscan->custom_exprs), &node->ss.ps);
+		if (list_length(cscan->custom_exprs) > 1)
+			state->newDistExpr = ExecInitExpr(lsecond(cscan->custom_exprs), &node->ss.ps);
+	}
+	if (cscan->custom_plans != NIL)
+		node->custom_ps = list_make1(ExecInitNode(linitial(cscan->custom_plans), estate, eflags));
+
+	state->rowContext = AllocSetContextCreate(estate->es_query_cxt, "ShardScan row",
+											  ALLOCSET_DEFAULT_SIZES);
+
+	/* input functions of the columns the nodes return */
+	state->natts = desc->natts;
+	state->inFuncs = palloc0(sizeof(FmgrInfo) * Max(1, desc->natts));
+	state->typIoParams = palloc0(sizeof(Oid) * Max(1, desc->natts));
+	state->typMods = palloc0(sizeof(int32) * Max(1, desc->natts));
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(desc, i);
+		Oid			inFunc;
+
+		if (attr->attisdropped)
+			continue;
+		getTypeInputInfo(attr->atttypid, &inFunc, &state->typIoParams[i]);
+		fmgr_info(inFunc, &state->inFuncs[i]);
+		state->typMods[i] = attr->atttypmod;
+	}
+
+	if (state->info->kind == SHARD_SCAN_RELATION)
+	{
+		ListCell   *lc;
+
+		state->ncolumns = list_length(state->info->retrievedAttrs);
+		state->columnAttnos = palloc0(sizeof(int) * Max(1, state->ncolumns));
+		i = 0;
+		foreach(lc, state->info->retrievedAttrs)
+			state->columnAttnos[i++] = lfirst_int(lc);
+	}
+	else
+	{
+		state->ncolumns = desc->natts;
+		state->columnAttnos = palloc0(sizeof(int) * Max(1, desc->natts));
+		for (i = 0; i < desc->natts; i++)
+			state->columnAttnos[i] = i + 1;
+	}
+}
+
+/*
+ * UseAutocommit returns whether this scan's tasks may run without a remote
+ * transaction: a single task, and this statement is all the top-level
+ * statement the client sent, outside any transaction block.
+ */
+static bool
+UseAutocommit(ShardScanState *state, int taskCount)
+{
+	EState	   *estate = state->css.ss.ps.state;
+
+	if (taskCount != 1 || IsTransactionBlock() || InRemoteTransaction())
+		return false;
+	if (state->info->kind == SHARD_SCAN_RELATION)
+		return false;
+	if (state->info->kind == SHARD_SCAN_INSERT && !state->info->singleRowInsert)
+		return false;
+	if (ActivePortal == NULL || list_length(ActivePortal->stmts) != 1 ||
+		linitial(ActivePortal->stmts) != estate->es_plannedstmt)
+		return false;
+	return true;
+}
+
+/*
+ * BuildTasks chooses the shards (pruning on run-time values), deparses
+ * the statement where it must be done now, and resolves shards to nodes.
+ */
+static void
+BuildTasks(ShardScanState *state)
+{
+	ShardPlanInfo *info = state->info;
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+	EState	   *estate = state->css.ss.ps.state;
+	DistTableEntry *table = LookupDistTable(info->anchorRelid);
+	List	   *shardIndexes = info->taskShardIndexes;
+	Query	   *evaluated = NULL;
+	ListCell   *lc;
+	int			position = 0;
+
+	if (table == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is no longer distributed", get_rel_name(info->anchorRelid)),
+				 errhint("Run the statement again.")));
+
+	if (info->pruneAtRuntime)
+	{
+		bool		isnull;
+		Datum		value = ExecEvalExprSwitchContext(state->pruneExpr, econtext, &isnull);
+
+		if (isnull)
+			shardIndexes = NIL; /* "= NULL" matches no row */
+		else
+			shardIndexes = list_make1_int(ShardIndexForTypedValue(table, value,
+																  info->pruneValueType));
+	}
+
+	if (info->checkDistColumnUpdate && shardIndexes != NIL)
+	{
+		bool		isnull;
+		Datum		value = ExecEvalExprSwitchContext(state->newDistExpr, econtext, &isnull);
+		Oid			valueType = exprType((Node *) state->newDistExpr->expr);
+
+		if (isnull ||
+			ShardIndexForTypedValue(table, value, valueType) != linitial_int(shardIndexes))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot move a row of table \"%s\" to another shard by updating its distribution column",
+							table->relName),
+					 errhint("Delete the row and insert it again with the new value.")));
+	}
+
+	if (state->runtimeQuery != NULL && shardIndexes != NIL)
+		evaluated = EvaluateCoordinatorExpressions(state->runtimeQuery, econtext);
+
+	foreach(lc, shardIndexes)
+	{
+		int			shardIndex = lfirst_int(lc);
+		Task	   *task = palloc0(sizeof(Task));
+
+		task->shardIndex = shardIndex;
+		task->nodeId = table->shards[shardIndex].nodeId;
+		if (evaluated != NULL)
+			task->sql = DeparseForShard(evaluated, shardIndex, estate->es_param_list_info);
+		else if (info->pruneAtRuntime)
+			task->sql = strVal(list_nth(info->taskSql, shardIndex));
+		else
+			task->sql = strVal(list_nth(info->taskSql, position));
+		state->tasks = lappend(state->tasks, task);
+		position++;
+	}
+}
+
+/*
+ * ExecuteTasks runs router and multi-shard tasks and keeps their rows.
+ */
+static void
+ExecuteTasks(ShardScanState *state)
+{
+	EState	   *estate = state->css.ss.ps.state;
+	TaskRunOptions options;
+	bool		params;
+
+	memset(&options, 0, sizeof(options));
+	options.isWrite = (state->info->commandType != CMD_SELECT);
+	options.needTransaction = !UseAutocommit(state, list_length(state->tasks));
+	options.keepResults = (state->info->commandType == CMD_SELECT || state->info->hasReturning);
+
+	/* deparsed-now statements have their parameters inlined */
+	params = (state->runtimeQuery == NULL && estate->es_param_list_info != NULL);
+	options.params = params ? estate->es_param_list_info : NULL;
+
+	RunTasks(state->tasks, &options, &state->runResult);
+	if (state->info->commandType != CMD_SELECT)
+		estate->es_processed += state->runResult.rowsProcessed;
+	state->currentResult = list_head(state->runResult.results);
+	state->currentRow = 0;
+}
+
+/*
+ * StoreResultRow converts row of res into slot (a virtual tuple whose
+ * values live in the per-row context).  Returns false if row is past the
+ * end of res.
+ */
+static bool
+StoreResultRow(ShardScanState *state, PGresult *res, int row, TupleTableSlot *slot)
+{
+	MemoryContext oldContext;
+	int			ncolumns = PQnfields(res);
+	int			i;
+
+	if (row >= PQntuples(res))
+		return false;
+	if (ncolumns != state->ncolumns)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("node returned %d columns where %d were expected",
+						ncolumns, state->ncolumns)));
+
+	ExecClearTuple(slot);
+	MemoryContextReset(state->rowContext);
+	oldContext = MemoryContextSwitchTo(state->rowContext);
+	for (i = 0; i < state->natts; i++)
+	{
+		slot->tts_values[i] = (Datum) 0;
+		slot->tts_isnull[i] = true;
+	}
+	for (i = 0; i < ncolumns; i++)
+	{
+		int			attIndex = state->columnAttnos[i] - 1;
+
+		if (PQgetisnull(res, row, i))
+			continue;
+		slot->tts_values[attIndex] = InputFunctionCall(&state->inFuncs[attIndex],
+													   PQgetvalue(res, row, i),
+													   state->typIoParams[attIndex],
+													   state->typMods[attIndex]);
+		slot->tts_isnull[attIndex] = false;
+	}
+	MemoryContextSwitchTo(oldContext);
+	ExecStoreVirtualTuple(slot);
+	return true;
+}
+
+/*
+ * ShardScanNext returns the next row of the scan, running the tasks on
+ * first call; an empty slot at the end.
+ */
+static TupleTableSlot *
+ShardScanNext(ScanState *node)
+{
+	ShardScanState *state = (ShardScanState *) node;
+	TupleTableSlot *slot = node->ss_ScanTupleSlot;
+
+	if (!state->executed)
+	{
+		state->executed = true;
+		if (state->info->kind == SHARD_SCAN_INSERT)
+			ExecuteInsert(state);
+		else
+		{
+			BuildTasks(state);
+			if (state->info->kind == SHARD_SCAN_RELATION)
+			{
+				EState	   *estate = state->css.ss.ps.state;
+
+				if (state->tasks != NIL)
+					state->streams = StartStreams(state->tasks, estate->es_param_list_info,
+												  STREAM_FETCH_SIZE);
+			}
+			else if (state->tasks != NIL)
+				ExecuteTasks(state);
+		}
+	}
+
+	switch (state->info->kind)
+	{
+		case SHARD_SCAN_INSERT:
+			if (state->returning != NULL &&
+				tuplestore_gettupleslot(state->returning, true, false, slot))
+				return slot;
+			return ExecClearTuple(slot);
+
+		case SHARD_SCAN_RELATION:
+			for (;;)
+			{
+				if (state->batch != NULL &&
+					StoreResultRow(state, state->batch, state->currentRow, slot))
+				{
+					state->currentRow++;
+					return slot;
+				}
+				if (state->batch != NULL)
+				{
+					PQclear(state->batch);
+					state->batch = NULL;
+				}
+				if (state->streams == NULL)
+					return ExecClearTuple(slot);
+				state->batch = NextStreamBatch(state->streams);
+				state->currentRow = 0;
+				if (state->batch == NULL)
+					return ExecClearTuple(slot);
+			}
+
+		default:
+			while (state->currentResult != NULL)
+			{
+				PGresult   *res = lfirst(state->currentResult);
+
+				if (StoreResultRow(state, res, state->currentRow, slot))
+				{
+					state->currentRow++;
+					return slot;
+				}
+				state->currentResult = lnext(state->runResult.results, state->currentResult);
+				state->currentRow = 0;
+			}
+			return ExecClearTuple(slot);
+	}
+}
+
+/*
+ * ShardScanRecheck accepts every row: rows are never re-fetched.
+ */
+static bool
+ShardScanRecheck(ScanState *node, TupleTableSlot *slot)
+{
+	return true;
+}
+
+/*
+ * ExecShardScan returns the next output row, with local quals and
+ * projection applied by ExecScan.
+ */
+static TupleTableSlot *
+ExecShardScan(CustomScanState *node)
+{
+	return ExecScan(&node->ss, ShardScanNext, ShardScanRecheck);
+}
+
+/*
+ * ReleaseScanResources frees results and streams of the scan.
+ */
+static void
+ReleaseScanResources(ShardScanState *state)
+{
+	if (state->batch != NULL)
+	{
+		PQclear(state->batch);
+		state->batch = NULL;
+	}
+	if (state->streams != NULL)
+	{
+		CloseStreams(state->streams);
+		state->streams = NULL;
+	}
+	FreeTaskResults(&state->runResult);
+	state->currentResult = NULL;
+	state->tasks = NIL;
+}
+
+/*
+ * EndShardScan frees what the scan holds and ends its child.
+ */
+static void
+EndShardScan(CustomScanState *node)
+{
+	ShardScanState *state = (ShardScanState *) node;
+
+	ReleaseScanResources(state);
+	if (state->returning != NULL)
+		tuplestore_end(state->returning);
+	if (node->custom_ps != NIL)
+		ExecEndNode(linitial(node->custom_ps));
+}
+
+/*
+ * ReScanShardScan starts the scan over.  Reads run again (parameters of
+ * the enclosing plan may have changed); modifications and inserts are
+ * never rescanned and rewind their returned rows.
+ */
+static void
+ReScanShardScan(CustomScanState *node)
+{
+	ShardScanState *state = (ShardScanState *) node;
+
+	if (state->info->kind == SHARD_SCAN_INSERT)
+	{
+		if (state->returning != NULL)
+			tuplestore_rescan(state->returning);
+		return;
+	}
+	if (state->info->commandType != CMD_SELECT)
+	{
+		state->currentResult = list_head(state->runResult.results);
+		state->currentRow = 0;
+		return;
+	}
+	ReleaseScanResources(state);
+	state->executed = false;
+	ExecScanReScan(&node->ss);
+}
+
+/*
+ * ExplainShardScan shows the strategy, the tasks and the SQL of one.
+ */
+static void
+ExplainShardScan(CustomScanState *node, List *ancestors, ExplainState *es)
+{
+	ShardScanState *state = (ShardScanState *) node;
+	ShardPlanInfo *info = state->info;
+	DistTableEntry *table = LookupDistTable(info->anchorRelid);
+	int			taskCount = list_length(info->taskShardIndexes);
+	char	   *sql = NULL;
+	int			shardIndex = -1;
+
+	ExplainPropertyText("Strategy", info->strategy, es);
+	if (info->kind == SHARD_SCAN_INSERT)
+	{
+		ExplainPropertyText("Target", get_rel_name(info->targetRelid), es);
+		return;
+	}
+
+	if (info->pruneAtRuntime)
+	{
+		ExplainPropertyText("Shard Pruning", "at run time", es);
+		taskCount = 1;
+	}
+	ExplainPropertyInteger("Task Count", NULL, taskCount, es);
+
+	if (state->tasks != NIL)
+	{
+		Task	   *task = linitial(state->tasks);
+
+		sql = task->sql;
+		shardIndex = task->shardIndex;
+	}
+	else if (info->taskSql != NIL)
+	{
+		sql = strVal(linitial(info->taskSql));
+		shardIndex = linitial_int(info->taskShardIndexes);
+	}
+	else if (state->runtimeQuery != NULL && info->taskShardIndexes != NIL)
+	{
+		shardIndex = linitial_int(info->taskShardIndexes);
+		sql = DeparseForShard(state->runtimeQuery, shardIndex, NULL);
+	}
+
+	if (sql != NULL && table != NULL && shardIndex >= 0 && shardIndex < table->shardCount)
+	{
+		NodeInfo   *nodeInfo = LookupNode(table->shards[shardIndex].nodeId, true);
+
+		if (taskCount > 1)
+			ExplainPropertyText("Tasks Shown", "One of many", es);
+		if (nodeInfo != NULL)
+			ExplainPropertyText("Node", psprintf("%s:%d", nodeInfo->host, nodeInfo->port), es);
+		ExplainPropertyText("Remote SQL", sql, es);
+	}
+}
+
+/*
+ * ExecuteInsert routes every row of the child plan to its shard and keeps
+ * the RETURNING rows for output.  Throws on NULL distribution values and
+ * node errors.
+ */
+static void
+ExecuteInsert(ShardScanState *state)
+{
+	ShardPlanInfo *info = state->info;
+	EState	   *estate = state->css.ss.ps.state;
+	PlanState  *child = linitial(state->css.custom_ps);
+	Relation	rel;
+	InsertBatcher *batcher;
+
+	if (!IsDistributedTable(info->targetRelid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is no longer distributed", get_rel_name(info->targetRelid)),
+				 errhint("Run the statement again.")));
+
+	rel = RelationIdGetRelation(info->targetRelid);
+	batcher = StartInsertBatcher(info->targetRelid, RelationGetDescr(rel));
+	RelationClose(rel);
+
+	if (info->hasReturning)
+		state->returning = tuplestore_begin_heap(false, false, work_mem);
+
+	for (;;)
+	{
+		TupleTableSlot *slot = ExecProcNode(child);
+
+		if (TupIsNull(slot))
+			break;
+		CHECK_FOR_INTERRUPTS();
+		slot_getallattrs(slot);
+		InsertBatcherAddRow(batcher, slot->tts_values, slot->tts_isnull);
+		if (state->returning != NULL)
+			tuplestore_puttupleslot(state->returning, slot);
+	}
+	estate->es_processed += FinishInsertBatcher(batcher, UseAutocommit(state, 1));
+}

@@ -1,0 +1,570 @@
+/*-------------------------------------------------------------------------
+ * task_execution.c
+ *	  Runs shard statements on the nodes.
+ *
+ * RunTasks groups tasks per node, sends every node its first statement at
+ * once (without parameters, all of a node's statements and the remote
+ * transaction prefix go as one multi-statement string: one round trip per
+ * node), and collects results in whatever order the nodes finish.
+ *
+ * Streams read remote scans: one cursor per node over the UNION ALL of
+ * that node's shard queries, fetched in batches; as soon as a batch
+ * arrives the next FETCH is sent, so the node works while the coordinator
+ * consumes.  Memory stays bounded by two batches per node whatever the
+ * size of the result.
+ *
+ * One connection per node and user serves a whole coordinator transaction
+ * (read-your-writes); cursors let several scans share it.
+ *
+ * PGresults are malloc'd by libpq: results kept across calls that can
+ * throw are freed in PG_CATCH blocks.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/transam.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/lsyscache.h"
+
+#include "connection/connection.h"
+#include "executor/task_execution.h"
+#include "metadata/metadata.h"
+#include "transaction/remote_xact.h"
+
+/* statements of one node in RunTasks */
+typedef struct NodeTasks
+{
+	int			nodeId;
+	NodeConnection *conn;
+	List	   *sqls;			/* char *, not yet sent */
+	char	   *currentSql;		/* for error context */
+} NodeTasks;
+
+struct NodeStream
+{
+	NodeConnection *conn;
+	char	   *cursorName;
+	char	   *declareSql;
+	bool		inFlight;		/* a command's results are pending */
+	bool		declaring;		/* the pending command is DECLARE alone */
+	bool		exhausted;		/* no more FETCH to send */
+	bool		declared;
+	PGresult   *ready;			/* a batch not yet handed out */
+};
+
+struct StreamSet
+{
+	int			count;
+	NodeStream *streams;
+	NodeConnection **conns;		/* parallel to streams, for waiting */
+	int			fetchSize;
+	int			nextStream;		/* round robin among ready batches */
+};
+
+static List *GroupTasksByNode(List *tasks);
+static void SendWithParams(NodeConnection *conn, const char *sql, ParamListInfo params);
+static void CountProcessed(PGresult *res, TaskRunResult *result);
+static void SendNextFetch(StreamSet *set, NodeStream *stream);
+static void ReceiveStreamResult(StreamSet *set, NodeStream *stream);
+
+/*
+ * ConnectionForNode returns the cached connection to a node for the
+ * current user, connecting if needed.  Throws if the node is unknown or
+ * cannot be reached.
+ */
+NodeConnection *
+ConnectionForNode(int nodeId)
+{
+	NodeInfo   *node = LookupNode(nodeId, false);
+
+	return GetNodeConnection(node->nodeId, node->host, node->port);
+}
+
+/*
+ * GroupTasksByNode returns a list of NodeTasks, one per node, in the order
+ * nodes first appear in tasks.
+ */
+static List *
+GroupTasksByNode(List *tasks)
+{
+	List	   *groups = NIL;
+	ListCell   *lc;
+
+	foreach(lc, tasks)
+	{
+		Task	   *task = lfirst(lc);
+		NodeTasks  *group = NULL;
+		ListCell   *gc;
+
+		foreach(gc, groups)
+		{
+			if (((NodeTasks *) lfirst(gc))->nodeId == task->nodeId)
+			{
+				group = lfirst(gc);
+				break;
+			}
+		}
+		if (group == NULL)
+		{
+			group = palloc0(sizeof(NodeTasks));
+			group->nodeId = task->nodeId;
+			groups = lappend(groups, group);
+		}
+		group->sqls = lappend(group->sqls, task->sql);
+	}
+	return groups;
+}
+
+/*
+ * BuildRemoteParams converts the statement's parameters to the text form
+ * PQsendQueryParams takes; palloc'd.  Types that workers may not know are
+ * declared as text (they cannot be referenced by shipped SQL anyway).
+ */
+void
+BuildRemoteParams(ParamListInfo params, int *nparams, Oid **types,
+				  const char ***values)
+{
+	int			i;
+
+	*nparams = params->numParams;
+	*types = palloc0(sizeof(Oid) * Max(1, params->numParams));
+	*values = palloc0(sizeof(char *) * Max(1, params->numParams));
+	for (i = 0; i < params->numParams; i++)
+	{
+		ParamExternData *prm;
+		ParamExternData prmdata;
+
+		if (params->paramFetch != NULL)
+			prm = params->paramFetch(params, i + 1, false, &prmdata);
+		else
+			prm = &params->params[i];
+
+		if (!OidIsValid(prm->ptype) || prm->ptype >= FirstGenbkiObjectId)
+		{
+			(*types)[i] = TEXTOID;
+			(*values)[i] = NULL;
+			continue;
+		}
+		(*types)[i] = prm->ptype;
+		if (prm->isnull)
+			(*values)[i] = NULL;
+		else
+		{
+			Oid			outFunc;
+			bool		isVarlena;
+
+			getTypeOutputInfo(prm->ptype, &outFunc, &isVarlena);
+			(*values)[i] = OidOutputFunctionCall(outFunc, prm->value);
+		}
+	}
+}
+
+/*
+ * SendWithParams sends one statement with the statement's parameters, as
+ * SendRemoteCommand does for plain text.  Throws on connection failure.
+ */
+static void
+SendWithParams(NodeConnection *conn, const char *sql, ParamListInfo params)
+{
+	int			nparams;
+	Oid		   *types;
+	const char **values;
+
+	if (conn->conn == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("connection to node %s:%d is closed", conn->host, conn->port)));
+	BuildRemoteParams(params, &nparams, &types, &values);
+	if (!PQsendQueryParams(conn->conn, sql, nparams, types, values, NULL, NULL, 0))
+	{
+		char	   *message = pstrdup(PQerrorMessage(conn->conn));
+
+		CloseNodeConnection(conn);
+		ereport(ERROR,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("could not send command to node %s:%d", conn->host, conn->port),
+				 errdetail_internal("%s", message)));
+	}
+	conn->busy = true;
+	conn->commandNestLevel = GetCurrentTransactionNestLevel();
+}
+
+/*
+ * CountProcessed adds the row count of an INSERT, UPDATE or DELETE result
+ * to result->rowsProcessed.
+ */
+static void
+CountProcessed(PGresult *res, TaskRunResult *result)
+{
+	const char *status = PQcmdStatus(res);
+
+	if (strncmp(status, "INSERT", 6) == 0 || strncmp(status, "UPDATE", 6) == 0 ||
+		strncmp(status, "DELETE", 6) == 0)
+	{
+		const char *count = PQcmdTuples(res);
+
+		if (count[0] != '\0')
+			result->rowsProcessed += strtoull(count, NULL, 10);
+	}
+}
+
+/*
+ * RunTasks runs tasks on their nodes, all nodes at once, and fills result.
+ * Kept results are malloc'd PGresults for the caller to free with
+ * FreeTaskResults.  Throws the first error a node reports.
+ */
+void
+RunTasks(List *tasks, TaskRunOptions *options, TaskRunResult *result)
+{
+	List	   *groups = GroupTasksByNode(tasks);
+	int			count = list_length(groups);
+	NodeConnection **conns = palloc0(sizeof(NodeConnection *) * Max(count, 1));
+	NodeTasks **byIndex = palloc0(sizeof(NodeTasks *) * Max(count, 1));
+	bool		withParams = (options->params != NULL && options->params->numParams > 0);
+	ListCell   *lc;
+	int			i = 0;
+
+	result->results = NIL;
+	result->rowsProcessed = 0;
+
+	PG_TRY();
+	{
+		/* connect and send each node its first command */
+		foreach(lc, groups)
+		{
+			NodeTasks  *group = lfirst(lc);
+			NodeConnection *conn = ConnectionForNode(group->nodeId);
+
+			group->conn = conn;
+			conns[i] = conn;
+			byIndex[i] = group;
+			i++;
+
+			if (options->isWrite && options->needTransaction)
+				MarkRemoteWrite(conn);
+
+			if (withParams)
+			{
+				RunRemotePrefix(conn, options->needTransaction);
+				group->currentSql = linitial(group->sqls);
+				group->sqls = list_delete_first(group->sqls);
+				SendWithParams(conn, group->currentSql, options->params);
+			}
+			else
+			{
+				StringInfoData buf;
+				ListCell   *sc;
+
+				initStringInfo(&buf);
+				AppendRemotePrefix(conn, options->needTransaction, &buf);
+				foreach(sc, group->sqls)
+				{
+					appendStringInfoString(&buf, (char *) lfirst(sc));
+					appendStringInfoString(&buf, ";");
+				}
+				group->currentSql = buf.data;
+				group->sqls = NIL;
+				SendRemoteCommand(conn, buf.data);
+			}
+		}
+
+		/* collect, sending the next statement of a node as it finishes */
+		for (;;)
+		{
+			int			index = WaitForReadableConnection(conns, count);
+			NodeTasks  *group;
+			PGresult   *res;
+
+			if (index < 0)
+				break;
+			group = byIndex[index];
+			res = GetRemoteResult(group->conn);
+			if (res == NULL)
+			{
+				if (group->sqls != NIL)
+				{
+					group->currentSql = linitial(group->sqls);
+					group->sqls = list_delete_first(group->sqls);
+					SendWithParams(group->conn, group->currentSql, options->params);
+				}
+				continue;
+			}
+			switch (PQresultStatus(res))
+			{
+				case PGRES_TUPLES_OK:
+					CountProcessed(res, result);
+					if (options->keepResults)
+						result->results = lappend(result->results, res);
+					else
+						PQclear(res);
+					break;
+				case PGRES_COMMAND_OK:
+					CountProcessed(res, result);
+					PQclear(res);
+					break;
+				default:
+					ReportRemoteError(ERROR, res, group->conn, group->currentSql);
+			}
+		}
+	}
+	PG_CATCH();
+	{
+		FreeTaskResults(result);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+}
+
+/*
+ * FreeTaskResults frees the PGresults kept by RunTasks.
+ */
+void
+FreeTaskResults(TaskRunResult *result)
+{
+	ListCell   *lc;
+
+	foreach(lc, result->results)
+		PQclear((PGresult *) lfirst(lc));
+	list_free(result->results);
+	result->results = NIL;
+}
+
+/*
+ * StartStreams declares one cursor per node over the node's tasks and
+ * sends the first FETCH; returns the stream set (palloc'd).  Throws on
+ * connection failure.
+ */
+StreamSet *
+StartStreams(List *tasks, ParamListInfo params, int fetchSize)
+{
+	List	   *groups = GroupTasksByNode(tasks);
+	StreamSet  *set = palloc0(sizeof(StreamSet));
+	bool		withParams = (params != NULL && params->numParams > 0);
+	ListCell   *lc;
+	int			i = 0;
+
+	set->count = list_length(groups);
+	set->streams = palloc0(sizeof(NodeStream) * Max(1, set->count));
+	set->conns = palloc0(sizeof(NodeConnection *) * Max(1, set->count));
+	set->fetchSize = fetchSize;
+
+	foreach(lc, groups)
+	{
+		NodeTasks  *group = lfirst(lc);
+		NodeStream *stream = &set->streams[i];
+		StringInfoData sql;
+		ListCell   *sc;
+		bool		first = true;
+
+		stream->conn = ConnectionForNode(group->nodeId);
+		set->conns[i] = stream->conn;
+		stream->cursorName = psprintf("shard_cursor_" UINT64_FORMAT,
+									  ++stream->conn->cursorNumber);
+
+		initStringInfo(&sql);
+		appendStringInfo(&sql, "DECLARE %s NO SCROLL CURSOR FOR ", stream->cursorName);
+		foreach(sc, group->sqls)
+		{
+			if (!first)
+				appendStringInfoString(&sql, " UNION ALL ");
+			if (list_length(group->sqls) > 1)
+				appendStringInfo(&sql, "(%s)", (char *) lfirst(sc));
+			else
+				appendStringInfoString(&sql, (char *) lfirst(sc));
+			first = false;
+		}
+		stream->declareSql = sql.data;
+
+		if (withParams)
+		{
+			RunRemotePrefix(stream->conn, true);
+			SendWithParams(stream->conn, stream->declareSql, params);
+			stream->declaring = true;
+		}
+		else
+		{
+			StringInfoData buf;
+
+			initStringInfo(&buf);
+			AppendRemotePrefix(stream->conn, true, &buf);
+			appendStringInfo(&buf, "%s; FETCH %d FROM %s", stream->declareSql,
+							 fetchSize, stream->cursorName);
+			SendRemoteCommand(stream->conn, buf.data);
+			stream->declaring = false;
+		}
+		stream->declared = true;
+		stream->inFlight = true;
+		i++;
+	}
+	return set;
+}
+
+/*
+ * SendNextFetch asks a node for its next batch.
+ */
+static void
+SendNextFetch(StreamSet *set, NodeStream *stream)
+{
+	char		sql[128];
+
+	snprintf(sql, sizeof(sql), "FETCH %d FROM %s", set->fetchSize, stream->cursorName);
+	SendRemoteCommand(stream->conn, sql);
+	stream->inFlight = true;
+	stream->declaring = false;
+}
+
+/*
+ * ReceiveStreamResult reads the complete results of the command in flight
+ * on a stream, keeps a batch of rows in stream->ready, and sends the next
+ * FETCH right away when more rows may follow.  Throws node errors.
+ */
+static void
+ReceiveStreamResult(StreamSet *set, NodeStream *stream)
+{
+	PGresult   *res;
+	PGresult   *batch = NULL;
+
+	PG_TRY();
+	{
+		while ((res = GetRemoteResult(stream->conn)) != NULL)
+		{
+			ExecStatusType status = PQresultStatus(res);
+
+			if (status == PGRES_TUPLES_OK)
+			{
+				if (batch != NULL)
+					PQclear(batch);
+				batch = res;
+			}
+			else if (status == PGRES_COMMAND_OK)
+				PQclear(res);
+			else
+				ReportRemoteError(ERROR, res, stream->conn, stream->declareSql);
+		}
+	}
+	PG_CATCH();
+	{
+		if (batch != NULL)
+			PQclear(batch);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	stream->inFlight = false;
+	if (stream->declaring)
+	{
+		/* DECLARE with parameters went alone; now the first FETCH */
+		SendNextFetch(set, stream);
+		return;
+	}
+	if (batch == NULL || PQntuples(batch) < set->fetchSize)
+		stream->exhausted = true;
+	if (batch != NULL && PQntuples(batch) == 0)
+	{
+		PQclear(batch);
+		batch = NULL;
+	}
+	stream->ready = batch;
+	if (!stream->exhausted)
+		SendNextFetch(set, stream);
+}
+
+/*
+ * NextStreamBatch returns the next batch of rows from any node (a
+ * PGresult with at least one row, for the caller to PQclear), or NULL when
+ * every node is done.  Waits interruptibly; throws node errors.
+ */
+PGresult *
+NextStreamBatch(StreamSet *set)
+{
+	for (;;)
+	{
+		int			i;
+		int			index;
+		bool		anyInFlight = false;
+
+		for (i = 0; i < set->count; i++)
+		{
+			NodeStream *stream = &set->streams[(set->nextStream + i) % set->count];
+
+			if (stream->ready != NULL)
+			{
+				PGresult   *batch = stream->ready;
+
+				stream->ready = NULL;
+				set->nextStream = (set->nextStream + i + 1) % set->count;
+				return batch;
+			}
+			if (stream->inFlight)
+				anyInFlight = true;
+		}
+		if (!anyInFlight)
+			return NULL;
+
+		index = WaitForReadableConnection(set->conns, set->count);
+		if (index < 0)
+			return NULL;
+		ReceiveStreamResult(set, &set->streams[index]);
+	}
+}
+
+/*
+ * CloseStreams finishes what is in flight, closes the cursors and frees
+ * pending batches.  Throws node errors.
+ */
+void
+CloseStreams(StreamSet *set)
+{
+	int			i;
+
+	if (set == NULL)
+		return;
+	for (i = 0; i < set->count; i++)
+	{
+		NodeStream *stream = &set->streams[i];
+
+		if (stream->ready != NULL)
+		{
+			PQclear(stream->ready);
+			stream->ready = NULL;
+		}
+		if (stream->inFlight)
+		{
+			DrainRemoteResults(stream->conn);
+			stream->inFlight = false;
+		}
+	}
+	/* close the cursors: a transaction may scan many times */
+	for (i = 0; i < set->count; i++)
+	{
+		NodeStream *stream = &set->streams[i];
+		char		sql[128];
+
+		if (!stream->declared || stream->conn->conn == NULL)
+			continue;
+		snprintf(sql, sizeof(sql), "CLOSE %s", stream->cursorName);
+		SendRemoteCommand(stream->conn, sql);
+		stream->inFlight = true;
+	}
+	for (i = 0; i < set->count; i++)
+	{
+		NodeStream *stream = &set->streams[i];
+
+		if (stream->inFlight)
+		{
+			PGresult   *res;
+
+			while ((res = GetRemoteResult(stream->conn)) != NULL)
+			{
+				if (PQresultStatus(res) != PGRES_COMMAND_OK)
+					ReportRemoteError(ERROR, res, stream->conn, "CLOSE");
+				PQclear(res);
+			}
+			stream->inFlight = false;
+		}
+		stream->declared = false;
+	}
+}

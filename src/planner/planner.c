@@ -1,0 +1,421 @@
+/*-------------------------------------------------------------------------
+ * planner.c
+ *	  The planner hook: statements that touch no distributed table go to
+ *	  PostgreSQL's planner untouched; the others get a router plan (one
+ *	  shard group), a multi-shard plan, a routed INSERT, or PostgreSQL's own
+ *	  plan over remote scans of the distributed relations.
+ *
+ * Plans built here are final (no set_plan_references pass): targetlists
+ * refer to the ShardScan's custom_scan_tlist through INDEX_VAR, and the
+ * custom_scan_tlist refers to a placeholder range table entry named
+ * "remote_scan" so that EXPLAIN VERBOSE can name the output columns.
+ * Every relation of the statement, at any depth, is in the plan's flat
+ * range table, so the executor checks privileges and takes locks on the
+ * coordinator exactly as for local tables.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_proc.h"
+#include "jit/jit.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/paths.h"
+#include "optimizer/planmain.h"
+#include "optimizer/planner.h"
+#include "parser/parsetree.h"
+#include "utils/lsyscache.h"
+
+#include "deparse/deparse.h"
+#include "planner/planner.h"
+
+static planner_hook_type prev_planner_hook = NULL;
+static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
+
+typedef struct FindRelationsContext
+{
+	List	   *distRels;
+	List	   *allRelids;
+	int			level;
+} FindRelationsContext;
+
+static PlannedStmt *ShardPlanner(Query *parse, const char *queryString,
+								 int cursorOptions, ParamListInfo boundParams);
+static PlannedStmt *StandardPlanner(Query *parse, const char *queryString,
+									int cursorOptions, ParamListInfo boundParams);
+static void ShardSetRelPathlistHook(PlannerInfo *root, RelOptInfo *rel, Index rti,
+									RangeTblEntry *rte);
+static bool FindRelationsWalker(Node *node, FindRelationsContext *context);
+static void CheckFallbackSupported(Query *query, List *distRels);
+static bool CollectRelationRtes(Node *node, List **rtes);
+static bool StableFunctionChecker(Oid funcid, void *context);
+static bool NeedsCoordinatorEvaluationWalker(Node *node, void *context);
+
+/*
+ * InstallPlannerHooks saves the previous planner and rel-pathlist hooks and
+ * installs ours.
+ */
+void
+InstallPlannerHooks(void)
+{
+	prev_planner_hook = planner_hook;
+	planner_hook = ShardPlanner;
+	prev_set_rel_pathlist_hook = set_rel_pathlist_hook;
+	set_rel_pathlist_hook = ShardSetRelPathlistHook;
+	RegisterRelationScanMethods();
+}
+
+/*
+ * StandardPlanner calls the next planner in the chain.
+ */
+static PlannedStmt *
+StandardPlanner(Query *parse, const char *queryString, int cursorOptions,
+				ParamListInfo boundParams)
+{
+	if (prev_planner_hook)
+		return prev_planner_hook(parse, queryString, cursorOptions, boundParams);
+	return standard_planner(parse, queryString, cursorOptions, boundParams);
+}
+
+/*
+ * ShardPlanner plans statements that touch distributed tables and passes
+ * everything else on.  Throws for statements that cannot be run correctly.
+ */
+static PlannedStmt *
+ShardPlanner(Query *parse, const char *queryString, int cursorOptions,
+			 ParamListInfo boundParams)
+{
+	List	   *distRels;
+	List	   *allRelids = NIL;
+	PlannedStmt *plan;
+	const char *reason = NULL;
+
+	if (parse->commandType == CMD_UTILITY || !ShardExtensionLoaded())
+		return StandardPlanner(parse, queryString, cursorOptions, boundParams);
+
+	distRels = FindDistributedRelations(parse, &allRelids);
+	if (distRels == NIL)
+		return StandardPlanner(parse, queryString, cursorOptions, boundParams);
+
+	switch (parse->commandType)
+	{
+		case CMD_SELECT:
+			plan = PlanRouterStatement(parse, distRels, allRelids, boundParams, &reason);
+			if (plan != NULL)
+			{
+				if (cursorOptions & CURSOR_OPT_SCROLL)
+					plan->planTree = materialize_finished_plan(plan->planTree);
+				return plan;
+			}
+			CheckFallbackSupported(parse, distRels);
+			return StandardPlanner(parse, queryString, cursorOptions, boundParams);
+
+		case CMD_INSERT:
+			if (!IsDistributedTable(rt_fetch(parse->resultRelation, parse->rtable)->relid))
+			{
+				/* INSERT into a local table reading distributed ones */
+				CheckFallbackSupported(parse, distRels);
+				return StandardPlanner(parse, queryString, cursorOptions, boundParams);
+			}
+			return PlanDistributedInsert(parse, queryString, distRels, allRelids,
+										 cursorOptions, boundParams);
+
+		case CMD_UPDATE:
+		case CMD_DELETE:
+			if (!IsDistributedTable(rt_fetch(parse->resultRelation, parse->rtable)->relid))
+			{
+				ListCell   *lc;
+
+				/* distributed rows cannot be re-fetched for EvalPlanQual */
+				foreach(lc, distRels)
+				{
+					if (((DistRelationRef *) lfirst(lc))->queryLevel == 0)
+						ereport(ERROR,
+								(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+								 errmsg("%s on local table \"%s\" cannot join distributed table \"%s\"",
+										parse->commandType == CMD_UPDATE ? "UPDATE" : "DELETE",
+										get_rel_name(rt_fetch(parse->resultRelation, parse->rtable)->relid),
+										get_rel_name(((DistRelationRef *) lfirst(lc))->relid)),
+								 errhint("Use a subquery in WHERE (... IN (SELECT ...)) instead of FROM or USING.")));
+				}
+				return StandardPlanner(parse, queryString, cursorOptions, boundParams);
+			}
+			plan = PlanRouterStatement(parse, distRels, allRelids, boundParams, &reason);
+			if (plan != NULL)
+				return plan;
+			return PlanMultiShardModify(parse, distRels, allRelids, boundParams);
+
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("MERGE is not supported on distributed table \"%s\"",
+							get_rel_name(((DistRelationRef *) linitial(distRels))->relid)),
+					 errhint("Use INSERT ... ON CONFLICT, UPDATE or DELETE instead.")));
+	}
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * ShardSetRelPathlistHook gives distributed base relations a remote scan
+ * path, then calls the previous hook.
+ */
+static void
+ShardSetRelPathlistHook(PlannerInfo *root, RelOptInfo *rel, Index rti,
+						RangeTblEntry *rte)
+{
+	if (prev_set_rel_pathlist_hook)
+		prev_set_rel_pathlist_hook(root, rel, rti, rte);
+
+	if (rte->rtekind == RTE_RELATION && rel->reloptkind != RELOPT_OTHER_MEMBER_REL &&
+		ShardExtensionLoaded() && IsDistributedTable(rte->relid))
+		ShardSetRelPathlist(root, rel, rti, rte);
+}
+
+/*
+ * FindDistributedRelations returns a DistRelationRef for every reference
+ * to a distributed table anywhere in the query (subqueries, CTEs and
+ * sublinks included), and sets *allRelids to every relation referenced.
+ */
+List *
+FindDistributedRelations(Query *query, List **allRelids)
+{
+	FindRelationsContext context;
+
+	context.distRels = NIL;
+	context.allRelids = NIL;
+	context.level = -1;
+	FindRelationsWalker((Node *) query, &context);
+	*allRelids = context.allRelids;
+	return context.distRels;
+}
+
+/*
+ * FindRelationsWalker is the walker of FindDistributedRelations.
+ */
+static bool
+FindRelationsWalker(Node *node, FindRelationsContext *context)
+{
+	if (node == NULL)
+		return false;
+
+	if (IsA(node, Query))
+	{
+		Query	   *query = (Query *) node;
+		ListCell   *lc;
+		Index		rtindex = 0;
+		bool		result;
+
+		context->level++;
+		foreach(lc, query->rtable)
+		{
+			RangeTblEntry *rte = lfirst(lc);
+
+			rtindex++;
+			if (rte->rtekind != RTE_RELATION)
+				continue;
+			context->allRelids = list_append_unique_oid(context->allRelids, rte->relid);
+			if (IsDistributedTable(rte->relid))
+			{
+				DistRelationRef *ref = palloc0(sizeof(DistRelationRef));
+
+				ref->relid = rte->relid;
+				ref->rtindex = (context->level == 0) ? rtindex : 0;
+				ref->queryLevel = context->level;
+				context->distRels = lappend(context->distRels, ref);
+			}
+		}
+		result = query_tree_walker(query, FindRelationsWalker, context, 0);
+		context->level--;
+		return result;
+	}
+
+	return expression_tree_walker(node, FindRelationsWalker, context);
+}
+
+/*
+ * CheckFallbackSupported throws for SELECTs that remote scans under
+ * PostgreSQL's planner cannot run correctly.
+ */
+static void
+CheckFallbackSupported(Query *query, List *distRels)
+{
+	ListCell   *lc;
+
+	foreach(lc, query->rowMarks)
+	{
+		RowMarkClause *rc = lfirst(lc);
+		RangeTblEntry *rte = rt_fetch(rc->rti, query->rtable);
+
+		if (rte->rtekind == RTE_RELATION && IsDistributedTable(rte->relid))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("SELECT ... FOR UPDATE/SHARE on distributed table \"%s\" must select rows of one shard",
+							get_rel_name(rte->relid)),
+					 errhint("Filter on the distribution column with an equality, e.g. WHERE id = 42.")));
+	}
+}
+
+/*
+ * CollectRelationRtes appends every RTE_RELATION entry of nested queries
+ * (not the top-level range table) to *rtes.
+ */
+static bool
+CollectRelationRtes(Node *node, List **rtes)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+	{
+		Query	   *query = (Query *) node;
+		ListCell   *lc;
+
+		foreach(lc, query->rtable)
+		{
+			RangeTblEntry *rte = lfirst(lc);
+
+			if (rte->rtekind == RTE_RELATION)
+				*rtes = lappend(*rtes, copyObject(rte));
+		}
+		return query_tree_walker(query, CollectRelationRtes, rtes, 0);
+	}
+	return expression_tree_walker(node, CollectRelationRtes, rtes);
+}
+
+/*
+ * MakeShardPlannedStmt wraps a ShardScan into a final PlannedStmt for
+ * query.  outputList holds the TargetEntries the statement returns (the
+ * non-junk target list of a SELECT, the RETURNING list of a modification,
+ * or NIL).  The range table is the query's plus every relation of nested
+ * queries (for privilege checks and locks) plus the "remote_scan"
+ * placeholder.
+ */
+PlannedStmt *
+MakeShardPlannedStmt(Query *query, CustomScan *scan, List *outputList, List *allRelids)
+{
+	PlannedStmt *result = makeNode(PlannedStmt);
+	List	   *rtable = copyObject(query->rtable);
+	List	   *nestedRtes = NIL;
+	List	   *scanTlist = NIL;
+	List	   *planTlist = NIL;
+	List	   *colnames = NIL;
+	RangeTblEntry *placeholder;
+	Index		placeholderIndex;
+	ListCell   *lc;
+	AttrNumber	resno = 0;
+
+	query_tree_walker(query, CollectRelationRtes, &nestedRtes, 0);
+	rtable = list_concat(rtable, nestedRtes);
+
+	foreach(lc, outputList)
+	{
+		TargetEntry *tle = lfirst(lc);
+
+		if (tle->resjunk)
+			continue;
+		colnames = lappend(colnames, makeString(tle->resname ? pstrdup(tle->resname) : pstrdup("?column?")));
+	}
+
+	placeholder = makeNode(RangeTblEntry);
+	placeholder->rtekind = RTE_FUNCTION;
+	placeholder->functions = NIL;
+	placeholder->alias = NULL;
+	placeholder->eref = makeAlias("remote_scan", colnames);
+	placeholder->inFromCl = true;
+	placeholder->inh = false;
+	rtable = lappend(rtable, placeholder);
+	placeholderIndex = list_length(rtable);
+
+	foreach(lc, outputList)
+	{
+		TargetEntry *tle = lfirst(lc);
+		Node	   *expr = (Node *) tle->expr;
+		Var		   *scanVar;
+		Var		   *planVar;
+
+		if (tle->resjunk)
+			continue;
+		resno++;
+		scanVar = makeVar(placeholderIndex, resno, exprType(expr), exprTypmod(expr),
+						  exprCollation(expr), 0);
+		scanTlist = lappend(scanTlist, makeTargetEntry((Expr *) scanVar, resno,
+													   tle->resname, false));
+		planVar = makeVar(INDEX_VAR, resno, exprType(expr), exprTypmod(expr),
+						  exprCollation(expr), 0);
+		planTlist = lappend(planTlist, makeTargetEntry((Expr *) planVar, resno,
+													   tle->resname, false));
+	}
+
+	scan->custom_scan_tlist = scanTlist;
+	scan->scan.plan.targetlist = planTlist;
+	scan->scan.scanrelid = 0;
+	scan->scan.plan.plan_rows = 1;
+	scan->scan.plan.plan_width = 32;
+	scan->scan.plan.parallel_safe = false;
+
+	result->commandType = query->commandType;
+	result->queryId = query->queryId;
+	result->hasReturning = (query->returningList != NIL);
+	result->hasModifyingCTE = query->hasModifyingCTE;
+	result->canSetTag = query->canSetTag;
+	result->transientPlan = false;
+	result->dependsOnRole = false;
+	result->parallelModeNeeded = false;
+	result->jitFlags = PGJIT_NONE;
+	result->planTree = (Plan *) scan;
+	result->rtable = rtable;
+	result->resultRelations = NIL;
+	result->appendRelations = NIL;
+	result->subplans = NIL;
+	result->rewindPlanIDs = NULL;
+	result->rowMarks = NIL;
+	result->relationOids = list_copy(allRelids);
+	result->invalItems = NIL;
+	result->paramExecTypes = NIL;
+	result->utilityStmt = NULL;
+	result->stmt_location = query->stmt_location;
+	result->stmt_len = query->stmt_len;
+	return result;
+}
+
+/*
+ * StableFunctionChecker flags functions whose result may differ between the
+ * coordinator and a worker for the same arguments (stable ones: now(),
+ * current_setting(), ...).
+ */
+static bool
+StableFunctionChecker(Oid funcid, void *context)
+{
+	return func_volatile(funcid) == PROVOLATILE_STABLE;
+}
+
+/*
+ * NeedsCoordinatorEvaluationWalker is the walker of
+ * NeedsCoordinatorEvaluation.
+ */
+static bool
+NeedsCoordinatorEvaluationWalker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, SQLValueFunction) || IsA(node, NextValueExpr))
+		return true;
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, NeedsCoordinatorEvaluationWalker,
+								 context, 0);
+	if (check_functions_in_node(node, StableFunctionChecker, context))
+		return true;
+	return expression_tree_walker(node, NeedsCoordinatorEvaluationWalker, context);
+}
+
+/*
+ * NeedsCoordinatorEvaluation returns whether node (an expression or a
+ * Query) calls stable functions or SQL value functions, whose Var-free
+ * calls must be evaluated on the coordinator when the statement runs.
+ */
+bool
+NeedsCoordinatorEvaluation(Node *node)
+{
+	return NeedsCoordinatorEvaluationWalker(node, NULL);
+}

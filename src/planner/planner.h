@@ -1,0 +1,58 @@
+/*-------------------------------------------------------------------------
+ * planner.h
+ *	  The planner hook and the path choices for statements on distributed
+ *	  tables: router (one shard group), multi-shard statements, routed
+ *	  INSERT, and remote scans of distributed relations under PostgreSQL's
+ *	  own planner (the fallback that makes every SELECT correct).
+ *
+ * No network I/O happens while planning.
+ *-------------------------------------------------------------------------
+ */
+#ifndef SHARD_PLANNER_H
+#define SHARD_PLANNER_H
+
+#include "nodes/params.h"
+#include "nodes/parsenodes.h"
+#include "nodes/plannodes.h"
+#include "optimizer/planner.h"
+
+#include "deparse/shard_deparse.h"
+#include "executor/shard_scan.h"
+#include "metadata/metadata.h"
+
+/* a distributed relation referenced by a query */
+typedef struct DistRelationRef
+{
+	Oid			relid;
+	Index		rtindex;		/* in the top-level range table, or 0 */
+	int			queryLevel;		/* 0: top-level range table */
+} DistRelationRef;
+
+extern void InstallPlannerHooks(void);
+
+/* planner.c */
+extern List *FindDistributedRelations(Query *query, List **allRelids);
+extern PlannedStmt *MakeShardPlannedStmt(Query *query, CustomScan *scan,
+										 List *outputList, List *allRelids);
+extern bool NeedsCoordinatorEvaluation(Node *node);
+
+/* router.c */
+extern PlannedStmt *PlanRouterStatement(Query *query, List *distRels, List *allRelids,
+										ParamListInfo boundParams, const char **reason);
+extern PlannedStmt *PlanMultiShardModify(Query *query, List *distRels, List *allRelids,
+										 ParamListInfo boundParams);
+extern bool FindPinnedValue(Query *query, Index rtindex, DistTableEntry *table,
+							Expr **valueExpr);
+extern int	ShardIndexForConst(DistTableEntry *table, Const *value);
+
+/* insert_planner.c */
+extern PlannedStmt *PlanDistributedInsert(Query *query, const char *queryString,
+										  List *distRels, List *allRelids,
+										  int cursorOptions, ParamListInfo boundParams);
+
+/* relation_scan.c */
+extern void ShardSetRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
+								RangeTblEntry *rte);
+extern void RegisterRelationScanMethods(void);
+
+#endif							/* SHARD_PLANNER_H */

@@ -1,0 +1,294 @@
+/*-------------------------------------------------------------------------
+ * relation_scan.c
+ *	  Remote scans of distributed relations inside PostgreSQL's own plans.
+ *
+ * This is the path that makes every SELECT correct: each distributed base
+ * relation that the faster paths could not take becomes a ShardScan that
+ * reads the shards (filters and needed columns pushed down, one query per
+ * node, nodes in parallel, rows streamed), and PostgreSQL's planner does
+ * joins, aggregation, sorting and the rest on the coordinator.  The
+ * shell table on the coordinator is empty; its paths are replaced.
+ *
+ * Filters are pushed down only when they are shippable and need no
+ * coordinator evaluation (no now(), current_user, ...); the others are
+ * evaluated on the coordinator as quals of the scan.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/sysattr.h"
+#include "catalog/pg_type.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
+#include "optimizer/restrictinfo.h"
+#include "parser/parsetree.h"
+#include "rewrite/rewriteManip.h"
+#include "utils/lsyscache.h"
+
+#include "deparse/deparse.h"
+#include "planner/planner.h"
+
+static Plan *PlanShardRelationPath(PlannerInfo *root, RelOptInfo *rel,
+								   struct CustomPath *best_path, List *tlist,
+								   List *clauses, List *custom_plans);
+static bool IsRemoteClause(Expr *clause);
+static Expr *FindRelationPin(List *clauses, Index rti, DistTableEntry *table);
+
+static CustomPathMethods ShardRelationPathMethods = {
+	.CustomName = "ShardScan",
+	.PlanCustomPath = PlanShardRelationPath,
+};
+
+/*
+ * RegisterRelationScanMethods exists for symmetry with the scan methods;
+ * path methods need no registration.
+ */
+void
+RegisterRelationScanMethods(void)
+{
+}
+
+/*
+ * IsRemoteClause returns whether a restriction clause can be evaluated on
+ * the shards with the same result.
+ */
+static bool
+IsRemoteClause(Expr *clause)
+{
+	return NotShippableReason((Node *) clause) == NULL &&
+		!NeedsCoordinatorEvaluation((Node *) clause);
+}
+
+/*
+ * ShardSetRelPathlist replaces the paths of a distributed base relation by
+ * one remote scan path.  Throws if the query needs system columns of it.
+ */
+void
+ShardSetRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *rte)
+{
+	CustomPath *path;
+	int			attno;
+	double		rows;
+
+	for (attno = rel->min_attr; attno < 0; attno++)
+	{
+		if (attno == TableOidAttributeNumber)
+			continue;
+		if (!bms_is_empty(rel->attr_needed[attno - rel->min_attr]))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("system column \"%s\" is not available for distributed table \"%s\"",
+							get_attname(rte->relid, attno, false), get_rel_name(rte->relid)),
+					 errdetail("Rows of a distributed table live on several nodes.")));
+	}
+
+	rel->pathlist = NIL;
+	rel->partial_pathlist = NIL;
+
+	rows = Max(rel->rows, 1);
+	path = makeNode(CustomPath);
+	path->path.pathtype = T_CustomScan;
+	path->path.parent = rel;
+	path->path.pathtarget = rel->reltarget;
+	path->path.param_info = NULL;
+	path->path.parallel_aware = false;
+	path->path.parallel_safe = false;
+	path->path.parallel_workers = 0;
+	path->path.rows = rows;
+	path->path.startup_cost = 100.0;
+	path->path.total_cost = 100.0 + rows * (cpu_tuple_cost * 4 + cpu_operator_cost);
+	path->path.pathkeys = NIL;
+	path->flags = 0;
+	path->custom_paths = NIL;
+	path->custom_private = NIL;
+	path->methods = &ShardRelationPathMethods;
+	add_path(rel, (Path *) path);
+}
+
+/*
+ * FindRelationPin returns the Const or external Param that the
+ * distribution column must equal per the scan's clauses, or NULL.
+ */
+static Expr *
+FindRelationPin(List *clauses, Index rti, DistTableEntry *table)
+{
+	ListCell   *lc;
+
+	foreach(lc, clauses)
+	{
+		OpExpr	   *op = lfirst(lc);
+		Node	   *left;
+		Node	   *right;
+		Var		   *var;
+		Node	   *value;
+
+		if (!IsA(op, OpExpr) || list_length(op->args) != 2 ||
+			!op_in_opfamily(op->opno, table->hashOpfamily))
+			continue;
+		left = linitial(op->args);
+		right = lsecond(op->args);
+		while (IsA(left, RelabelType))
+			left = (Node *) ((RelabelType *) left)->arg;
+		while (IsA(right, RelabelType))
+			right = (Node *) ((RelabelType *) right)->arg;
+		if (IsA(left, Var))
+		{
+			var = (Var *) left;
+			value = right;
+		}
+		else if (IsA(right, Var))
+		{
+			var = (Var *) right;
+			value = left;
+		}
+		else
+			continue;
+		if (var->varno != rti || var->varattno != table->distAttno || var->varlevelsup != 0)
+			continue;
+		if (IsA(value, Const) ||
+			(IsA(value, Param) && ((Param *) value)->paramkind == PARAM_EXTERN))
+			return (Expr *) value;
+	}
+	return NULL;
+}
+
+/*
+ * PlanShardRelationPath turns the remote scan path into a ShardScan:
+ * the SQL for each shard reads the needed columns with the shippable
+ * clauses; the other clauses stay on the coordinator.
+ */
+static Plan *
+PlanShardRelationPath(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_path,
+					  List *tlist, List *clauses, List *custom_plans)
+{
+	Index		rti = rel->relid;
+	RangeTblEntry *rte = planner_rt_fetch(rti, root);
+	DistTableEntry *table = LookupDistTable(rte->relid);
+	List	   *remoteClauses = NIL;
+	List	   *localClauses = NIL;
+	Bitmapset  *attrs = NULL;
+	List	   *retrievedAttrs = NIL;
+	Query	   *remote;
+	RangeTblEntry *remoteRte;
+	RangeTblRef *rtr;
+	List	   *remoteTlist = NIL;
+	Node	   *remoteQuals;
+	ShardPlanInfo *info;
+	CustomScan *scan;
+	ListCell   *lc;
+	Expr	   *pin;
+	int			attno;
+	int			i;
+	bool		wholeRow;
+
+	foreach(lc, clauses)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+
+		if (ri->pseudoconstant)
+			continue;
+		if (IsRemoteClause(ri->clause))
+			remoteClauses = lappend(remoteClauses, ri->clause);
+		else
+			localClauses = lappend(localClauses, ri->clause);
+	}
+
+	/* columns needed on the coordinator: output and local filters */
+	pull_varattnos((Node *) tlist, rti, &attrs);
+	pull_varattnos((Node *) localClauses, rti, &attrs);
+	wholeRow = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs);
+	for (attno = 1; attno <= rel->max_attr; attno++)
+	{
+		Oid			typid;
+		int32		typmod;
+		Oid			collid;
+
+		get_atttypetypmodcoll(rte->relid, attno, &typid, &typmod, &collid);
+		if (!OidIsValid(typid))
+			continue;			/* dropped */
+		if (wholeRow || bms_is_member(attno - FirstLowInvalidHeapAttributeNumber, attrs))
+			retrievedAttrs = lappend_int(retrievedAttrs, attno);
+	}
+
+	/* SELECT the columns FROM the table WHERE the shippable clauses */
+	remote = makeNode(Query);
+	remote->commandType = CMD_SELECT;
+	remote->querySource = QSRC_ORIGINAL;
+	remote->canSetTag = true;
+	remoteRte = copyObject(rte);
+	remoteRte->inh = false;
+	remoteRte->securityQuals = NIL;
+	remote->rtable = list_make1(remoteRte);
+	foreach(lc, retrievedAttrs)
+	{
+		Oid			typid;
+		int32		typmod;
+		Oid			collid;
+
+		attno = lfirst_int(lc);
+		get_atttypetypmodcoll(rte->relid, attno, &typid, &typmod, &collid);
+		remoteTlist = lappend(remoteTlist,
+							  makeTargetEntry((Expr *) makeVar(1, attno, typid, typmod, collid, 0),
+											  list_length(remoteTlist) + 1,
+											  get_attname(rte->relid, attno, false), false));
+	}
+	remote->targetList = remoteTlist;
+	remoteQuals = (Node *) make_ands_explicit(copyObject(remoteClauses));
+	if (remoteClauses == NIL)
+		remoteQuals = NULL;
+	else
+		ChangeVarNodes(remoteQuals, rti, 1, 0);
+	rtr = makeNode(RangeTblRef);
+	rtr->rtindex = 1;
+	remote->jointree = makeFromExpr(list_make1(rtr), remoteQuals);
+
+	info = palloc0(sizeof(ShardPlanInfo));
+	info->kind = SHARD_SCAN_RELATION;
+	info->commandType = CMD_SELECT;
+	info->anchorRelid = rte->relid;
+	info->hasReturning = true;
+	info->retrievedAttrs = retrievedAttrs;
+	info->strategy = "remote scan";
+
+	scan = MakeShardScan(info);
+	pin = (table->method == DIST_METHOD_HASH) ? FindRelationPin(remoteClauses, rti, table) : NULL;
+	if (pin != NULL && IsA(pin, Const))
+	{
+		int			shard = ShardIndexForConst(table, (Const *) pin);
+
+		info->taskShardIndexes = list_make1_int(shard);
+		info->taskSql = list_make1(makeString(DeparseForShard(remote, shard, NULL)));
+		scan->custom_exprs = list_make1(makeNullConst(INT4OID, -1, InvalidOid));
+	}
+	else
+	{
+		int			count = (table->method == DIST_METHOD_HASH) ? table->shardCount : 1;
+
+		for (i = 0; i < count; i++)
+		{
+			info->taskShardIndexes = lappend_int(info->taskShardIndexes, i);
+			info->taskSql = lappend(info->taskSql, makeString(DeparseForShard(remote, i, NULL)));
+		}
+		if (pin != NULL)
+		{
+			info->pruneAtRuntime = true;
+			info->pruneValueType = exprType((Node *) pin);
+			scan->custom_exprs = list_make1(copyObject(pin));
+		}
+		else
+			scan->custom_exprs = list_make1(makeNullConst(INT4OID, -1, InvalidOid));
+	}
+	/* MakeShardScan serialized info before the tasks were known */
+	scan->custom_private = ShardPlanInfoToList(info);
+
+	scan->scan.scanrelid = rti;
+	scan->scan.plan.targetlist = tlist;
+	scan->scan.plan.qual = localClauses;
+	scan->custom_scan_tlist = NIL;
+	scan->custom_plans = NIL;
+	return (Plan *) scan;
+}
