@@ -62,6 +62,8 @@ shard_drop_trigger(PG_FUNCTION_ARGS)
 	List	   *tasks = NIL;
 	List	   *dropped = NIL;
 	ListCell   *lc;
+	MemoryContext callerContext = CurrentMemoryContext;
+	MemoryContext spiContext;
 
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		elog(ERROR, "shard.drop_trigger() must be called as an event trigger");
@@ -78,6 +80,8 @@ shard_drop_trigger(PG_FUNCTION_ARGS)
 					true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read dropped objects");
 
+	/* the tasks must outlive SPI_finish */
+	spiContext = MemoryContextSwitchTo(callerContext);
 	for (i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tuple = SPI_tuptable->vals[i];
@@ -95,6 +99,7 @@ shard_drop_trigger(PG_FUNCTION_ARGS)
 		tasks = lappend(tasks, task);
 		dropped = list_append_unique_oid(dropped, relid);
 	}
+	MemoryContextSwitchTo(spiContext);
 
 	foreach(lc, dropped)
 	{

@@ -101,11 +101,6 @@ ValidateTable(Relation rel, AttrNumber distAttno)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("table \"%s\" has row level security enabled and cannot be distributed yet",
 						relname)));
-	if (rel->trigdesc != NULL && rel->trigdesc->numtriggers > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("table \"%s\" has triggers and cannot be distributed yet", relname),
-				 errhint("Drop the triggers first.")));
 	if (strlen(relname) > NAMEDATALEN - 1 - 21)
 		ereport(ERROR,
 				(errcode(ERRCODE_NAME_TOO_LONG),
@@ -158,6 +153,19 @@ ValidateTable(Relation rel, AttrNumber distAttno)
 		}
 		systable_endscan(scan);
 		table_close(conRel, AccessShareLock);
+	}
+
+	if (rel->trigdesc != NULL)
+	{
+		for (i = 0; i < rel->trigdesc->numtriggers; i++)
+		{
+			if (!rel->trigdesc->triggers[i].tgisinternal)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("table \"%s\" has trigger \"%s\" and cannot be distributed yet",
+								relname, rel->trigdesc->triggers[i].tgname),
+						 errhint("Drop the trigger first.")));
+		}
 	}
 
 	/* unique indexes must include the distribution column */
@@ -511,8 +519,19 @@ shard_create_distributed_table(PG_FUNCTION_ARGS)
 				 errmsg("table_name and distribution_column must not be null")));
 	relid = PG_GETARG_OID(0);
 	columnName = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	shardCount = PG_ARGISNULL(2) ? ShardCount : PG_GETARG_INT32(2);
 	colocateWith = PG_ARGISNULL(3) ? "default" : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	shardCount = PG_ARGISNULL(2) ? ShardCount : PG_GETARG_INT32(2);
+	if (PG_ARGISNULL(2) && strcmp(colocateWith, "default") != 0 &&
+		strcmp(colocateWith, "none") != 0)
+	{
+		/* follow the table to co-locate with */
+		Oid			otherRelid = RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(colocateWith)),
+												  AccessShareLock, false);
+		DistTableEntry *other = LookupDistTable(otherRelid);
+
+		if (other != NULL)
+			shardCount = other->shardCount;
+	}
 
 	rel = table_open(relid, AccessExclusiveLock);
 	if (!pg_class_ownercheck(relid, GetUserId()))

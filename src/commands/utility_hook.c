@@ -151,7 +151,7 @@ ShardProcessUtility(PlannedStmt *pstmt, const char *queryString,
 				}
 			case T_AlterTableStmt:
 				RefuseOnDistributed(((AlterTableStmt *) parsetree)->relation, "ALTER TABLE",
-									"Undistribute the table, change it, and distribute it again.");
+									"Recreate the table with the new definition and distribute it again.");
 				break;
 			case T_RenameStmt:
 				RefuseOnDistributed(((RenameStmt *) parsetree)->relation, "renaming",

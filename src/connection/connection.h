@@ -57,6 +57,13 @@ typedef struct NodeConnection
 								 * command */
 	bool		prepareSent;	/* PREPARE TRANSACTION sent, outcome unknown */
 	char		preparedGid[64];	/* gid when prepareSent or PREPARED */
+
+	/*
+	 * The stream (executor/task_execution.c) whose command is in flight,
+	 * so that another command can absorb its results first; cleared when
+	 * the command completes and at (sub)transaction end.
+	 */
+	void	   *pendingStream;
 } NodeConnection;
 
 /* GUC: extra libpq options for connections to nodes */

@@ -84,8 +84,9 @@ typedef struct ShardScanState
 	int			ncolumns;
 	MemoryContext rowContext;
 
-	/* insert: returned rows */
+	/* insert: returned rows, read through a slot of their own */
 	Tuplestorestate *returning;
+	TupleTableSlot *returningSlot;
 } ShardScanState;
 
 static Node *CreateShardScanState(CustomScan *cscan);
@@ -473,8 +474,8 @@ ShardScanNext(ScanState *node)
 	{
 		case SHARD_SCAN_INSERT:
 			if (state->returning != NULL &&
-				tuplestore_gettupleslot(state->returning, true, false, slot))
-				return slot;
+				tuplestore_gettupleslot(state->returning, true, false, state->returningSlot))
+				return ExecCopySlot(slot, state->returningSlot);
 			return ExecClearTuple(slot);
 
 		case SHARD_SCAN_RELATION:
@@ -680,7 +681,13 @@ ExecuteInsert(ShardScanState *state)
 	RelationClose(rel);
 
 	if (info->hasReturning)
+	{
 		state->returning = tuplestore_begin_heap(false, false, work_mem);
+		state->returningSlot =
+			ExecAllocTableSlot(&estate->es_tupleTable,
+							   state->css.ss.ss_ScanTupleSlot->tts_tupleDescriptor,
+							   &TTSOpsMinimalTuple);
+	}
 
 	for (;;)
 	{

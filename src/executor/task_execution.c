@@ -27,6 +27,7 @@
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "utils/memutils.h"
 #include "utils/lsyscache.h"
 
 #include "connection/connection.h"
@@ -45,6 +46,7 @@ typedef struct NodeTasks
 
 struct NodeStream
 {
+	StreamSet  *set;
 	NodeConnection *conn;
 	char	   *cursorName;
 	char	   *declareSql;
@@ -52,7 +54,8 @@ struct NodeStream
 	bool		declaring;		/* the pending command is DECLARE alone */
 	bool		exhausted;		/* no more FETCH to send */
 	bool		declared;
-	PGresult   *ready;			/* a batch not yet handed out */
+	bool		needFetch;		/* send FETCH once ready is consumed */
+	List	   *ready;			/* batches (PGresult *) not yet handed out */
 };
 
 struct StreamSet
@@ -68,7 +71,71 @@ static List *GroupTasksByNode(List *tasks);
 static void SendWithParams(NodeConnection *conn, const char *sql, ParamListInfo params);
 static void CountProcessed(PGresult *res, TaskRunResult *result);
 static void SendNextFetch(StreamSet *set, NodeStream *stream);
-static void ReceiveStreamResult(StreamSet *set, NodeStream *stream);
+static void ReceiveStreamResult(StreamSet *set, NodeStream *stream, bool prefetch);
+static void FlushPendingStream(NodeConnection *conn);
+static void ClearPendingStreams(void);
+static void StreamXactCallback(XactEvent event, void *arg);
+static void StreamSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
+								  SubTransactionId parentSubid, void *arg);
+
+static bool callbacksRegistered = false;
+
+/*
+ * ClearPendingStreams forgets every in-flight stream: its memory goes away
+ * with the statement, and remote_xact.c cancels or drains the command.
+ */
+static void
+ClearPendingStreams(void)
+{
+	ListCell   *lc;
+
+	foreach(lc, ActiveConnectionList())
+		((NodeConnection *) lfirst(lc))->pendingStream = NULL;
+}
+
+/*
+ * StreamXactCallback clears stream ownership at transaction end.
+ */
+static void
+StreamXactCallback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_COMMIT ||
+		event == XACT_EVENT_PREPARE)
+		ClearPendingStreams();
+}
+
+/*
+ * StreamSubXactCallback clears stream ownership when a subtransaction
+ * aborts (its statements' memory is gone).
+ */
+static void
+StreamSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
+					  SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		ClearPendingStreams();
+}
+
+/*
+ * FlushPendingStream makes conn free for a new command: if a stream's
+ * FETCH is in flight on it, its results are received into that stream's
+ * queue (no further FETCH is sent until the stream consumes them).
+ */
+static void
+FlushPendingStream(NodeConnection *conn)
+{
+	NodeStream *stream = (NodeStream *) conn->pendingStream;
+
+	if (!callbacksRegistered)
+	{
+		RegisterXactCallback(StreamXactCallback, NULL);
+		RegisterSubXactCallback(StreamSubXactCallback, NULL);
+		callbacksRegistered = true;
+	}
+	if (stream == NULL || !conn->busy)
+		return;
+	ReceiveStreamResult(stream->set, stream, false);
+}
 
 /*
  * ConnectionForNode returns the cached connection to a node for the
@@ -243,6 +310,7 @@ RunTasks(List *tasks, TaskRunOptions *options, TaskRunResult *result)
 			byIndex[i] = group;
 			i++;
 
+			FlushPendingStream(conn);
 			if (options->isWrite && options->needTransaction)
 				MarkRemoteWrite(conn);
 
@@ -258,14 +326,19 @@ RunTasks(List *tasks, TaskRunOptions *options, TaskRunResult *result)
 				StringInfoData buf;
 				ListCell   *sc;
 
+				StringInfoData statements;
+
 				initStringInfo(&buf);
+				initStringInfo(&statements);
 				AppendRemotePrefix(conn, options->needTransaction, &buf);
 				foreach(sc, group->sqls)
 				{
-					appendStringInfoString(&buf, (char *) lfirst(sc));
-					appendStringInfoString(&buf, ";");
+					appendStringInfoString(&statements, (char *) lfirst(sc));
+					appendStringInfoString(&statements, ";");
 				}
-				group->currentSql = buf.data;
+				appendStringInfoString(&buf, statements.data);
+				/* errors show the statements, not the session prefix */
+				group->currentSql = statements.data;
 				group->sqls = NIL;
 				SendRemoteCommand(conn, buf.data);
 			}
@@ -359,7 +432,9 @@ StartStreams(List *tasks, ParamListInfo params, int fetchSize)
 		ListCell   *sc;
 		bool		first = true;
 
+		stream->set = set;
 		stream->conn = ConnectionForNode(group->nodeId);
+		FlushPendingStream(stream->conn);
 		set->conns[i] = stream->conn;
 		stream->cursorName = psprintf("shard_cursor_" UINT64_FORMAT,
 									  ++stream->conn->cursorNumber);
@@ -397,6 +472,7 @@ StartStreams(List *tasks, ParamListInfo params, int fetchSize)
 		}
 		stream->declared = true;
 		stream->inFlight = true;
+		stream->conn->pendingStream = stream;
 		i++;
 	}
 	return set;
@@ -410,22 +486,27 @@ SendNextFetch(StreamSet *set, NodeStream *stream)
 {
 	char		sql[128];
 
+	FlushPendingStream(stream->conn);
 	snprintf(sql, sizeof(sql), "FETCH %d FROM %s", set->fetchSize, stream->cursorName);
 	SendRemoteCommand(stream->conn, sql);
 	stream->inFlight = true;
 	stream->declaring = false;
+	stream->needFetch = false;
+	stream->conn->pendingStream = stream;
 }
 
 /*
  * ReceiveStreamResult reads the complete results of the command in flight
- * on a stream, keeps a batch of rows in stream->ready, and sends the next
- * FETCH right away when more rows may follow.  Throws node errors.
+ * on a stream and queues its batch of rows.  With prefetch, the next FETCH
+ * goes out right away when more rows may follow; without, it is sent when
+ * the queue is consumed.  Throws node errors.
  */
 static void
-ReceiveStreamResult(StreamSet *set, NodeStream *stream)
+ReceiveStreamResult(StreamSet *set, NodeStream *stream, bool prefetch)
 {
 	PGresult   *res;
 	PGresult   *batch = NULL;
+	MemoryContext oldContext;
 
 	PG_TRY();
 	{
@@ -449,26 +530,38 @@ ReceiveStreamResult(StreamSet *set, NodeStream *stream)
 	{
 		if (batch != NULL)
 			PQclear(batch);
+		stream->conn->pendingStream = NULL;
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
 
 	stream->inFlight = false;
+	stream->conn->pendingStream = NULL;
 	if (stream->declaring)
 	{
-		/* DECLARE with parameters went alone; now the first FETCH */
-		SendNextFetch(set, stream);
-		return;
+		/* DECLARE with parameters went alone; a FETCH follows */
+		stream->declaring = false;
+		stream->needFetch = true;
 	}
-	if (batch == NULL || PQntuples(batch) < set->fetchSize)
-		stream->exhausted = true;
-	if (batch != NULL && PQntuples(batch) == 0)
+	else
 	{
-		PQclear(batch);
-		batch = NULL;
+		if (batch == NULL || PQntuples(batch) < set->fetchSize)
+			stream->exhausted = true;
+		else
+			stream->needFetch = true;
+		if (batch != NULL && PQntuples(batch) == 0)
+		{
+			PQclear(batch);
+			batch = NULL;
+		}
+		if (batch != NULL)
+		{
+			oldContext = MemoryContextSwitchTo(GetMemoryChunkContext(set));
+			stream->ready = lappend(stream->ready, batch);
+			MemoryContextSwitchTo(oldContext);
+		}
 	}
-	stream->ready = batch;
-	if (!stream->exhausted)
+	if (prefetch && stream->needFetch && !stream->exhausted)
 		SendNextFetch(set, stream);
 }
 
@@ -490,14 +583,20 @@ NextStreamBatch(StreamSet *set)
 		{
 			NodeStream *stream = &set->streams[(set->nextStream + i) % set->count];
 
-			if (stream->ready != NULL)
+			if (stream->ready != NIL)
 			{
-				PGresult   *batch = stream->ready;
+				PGresult   *batch = linitial(stream->ready);
 
-				stream->ready = NULL;
+				stream->ready = list_delete_first(stream->ready);
 				set->nextStream = (set->nextStream + i + 1) % set->count;
+				/* keep the node busy while this batch is consumed */
+				if (stream->ready == NIL && stream->needFetch && !stream->exhausted &&
+					!stream->inFlight)
+					SendNextFetch(set, stream);
 				return batch;
 			}
+			if (!stream->inFlight && stream->needFetch && !stream->exhausted)
+				SendNextFetch(set, stream);
 			if (stream->inFlight)
 				anyInFlight = true;
 		}
@@ -507,7 +606,13 @@ NextStreamBatch(StreamSet *set)
 		index = WaitForReadableConnection(set->conns, set->count);
 		if (index < 0)
 			return NULL;
-		ReceiveStreamResult(set, &set->streams[index]);
+		if (set->streams[index].inFlight)
+			ReceiveStreamResult(set, &set->streams[index], true);
+		else
+		{
+			/* another command owns the connection: let its owner finish */
+			FlushPendingStream(set->conns[index]);
+		}
 	}
 }
 
@@ -526,15 +631,16 @@ CloseStreams(StreamSet *set)
 	{
 		NodeStream *stream = &set->streams[i];
 
-		if (stream->ready != NULL)
-		{
-			PQclear(stream->ready);
-			stream->ready = NULL;
-		}
+		ListCell   *lc;
+
+		foreach(lc, stream->ready)
+			PQclear((PGresult *) lfirst(lc));
+		stream->ready = NIL;
 		if (stream->inFlight)
 		{
 			DrainRemoteResults(stream->conn);
 			stream->inFlight = false;
+			stream->conn->pendingStream = NULL;
 		}
 	}
 	/* close the cursors: a transaction may scan many times */
@@ -545,6 +651,7 @@ CloseStreams(StreamSet *set)
 
 		if (!stream->declared || stream->conn->conn == NULL)
 			continue;
+		FlushPendingStream(stream->conn);
 		snprintf(sql, sizeof(sql), "CLOSE %s", stream->cursorName);
 		SendRemoteCommand(stream->conn, sql);
 		stream->inFlight = true;

@@ -243,6 +243,14 @@ CheckFallbackSupported(Query *query, List *distRels)
 {
 	ListCell   *lc;
 
+	/* the standard plan would modify the empty shell table */
+	if (query->hasModifyingCTE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("data-modifying WITH is not supported in statements on distributed table \"%s\"",
+						get_rel_name(((DistRelationRef *) linitial(distRels))->relid)),
+				 errhint("Run the modification as a statement of its own.")));
+
 	foreach(lc, query->rowMarks)
 	{
 		RowMarkClause *rc = lfirst(lc);

@@ -1,0 +1,38 @@
+-- unsupported: shapes that are not supported yet fail with a clear error
+-- and change nothing.
+SET client_min_messages TO warning;
+CREATE SCHEMA unsupported;
+SET search_path TO unsupported, public;
+ALTER SEQUENCE shard.shard_id_seq RESTART 1060000;
+CREATE TABLE t (id int PRIMARY KEY, v int);
+CREATE TABLE l (id int, v int);
+INSERT INTO t SELECT g, g FROM generate_series(1, 10) g;
+INSERT INTO l SELECT g, g FROM generate_series(1, 10) g;
+SELECT shard.create_distributed_table('t', 'id', shard_count => 4);
+
+SELECT * FROM t FOR UPDATE;
+SELECT * FROM t WHERE id = 1 FOR UPDATE;
+SELECT ctid FROM t;
+UPDATE l SET v = t.v FROM t WHERE t.id = l.id;
+UPDATE t SET v = l.v FROM l WHERE t.id = l.id;
+UPDATE t SET v = (SELECT max(v) FROM t);
+DELETE FROM t WHERE v IN (SELECT v FROM l);
+INSERT INTO t VALUES (1, 1) ON CONFLICT DO NOTHING;
+MERGE INTO t USING l ON t.id = l.id WHEN MATCHED THEN UPDATE SET v = 0;
+WITH u AS (UPDATE t SET v = 0 RETURNING *) SELECT count(*) FROM u;
+ALTER TABLE t ADD COLUMN w int;
+CREATE INDEX ON t (v);
+COPY t FROM '/dev/null';
+COPY t TO STDOUT;
+CREATE FUNCTION plus_one(int) RETURNS int LANGUAGE sql AS 'SELECT $1 + 1';
+UPDATE t SET v = plus_one(v);
+CREATE SEQUENCE s;
+UPDATE t SET v = v + 1 WHERE id = nextval('s');
+BEGIN;
+UPDATE t SET v = v WHERE id = 1;
+PREPARE TRANSACTION 'shard_unsupported';
+-- nothing changed
+SELECT id, v FROM t ORDER BY id;
+COPY (SELECT id, v FROM t WHERE id < 4 ORDER BY id) TO STDOUT;
+SELECT plus_one(v) FROM t WHERE id = 2;
+DROP SCHEMA unsupported CASCADE;
