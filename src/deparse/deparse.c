@@ -142,7 +142,6 @@ static void AppendFunctionName(StringInfo buf, Oid funcid);
 static void AppendOperatorName(StringInfo buf, Oid opno);
 static void AppendCollationName(StringInfo buf, Oid collid);
 static char *TypeSqlName(Oid typid, int32 typmod);
-static bool IsRegType(Oid typid);
 static int	TargetPosition(List *targetList, TargetEntry *target);
 static const char *CompositeFieldName(Node *arg, int fieldnum);
 static int	BeginTransmissionModes(void);
@@ -3092,36 +3091,6 @@ TypeSqlName(Oid typid, int32 typmod)
 }
 
 /*
- * IsRegType returns whether values of typid (or its elements) are printed
- * as object names, which depends on search_path.
- */
-static bool
-IsRegType(Oid typid)
-{
-	Oid			elemType = get_element_type(typid);
-
-	if (OidIsValid(elemType))
-		typid = elemType;
-	switch (typid)
-	{
-		case REGPROCOID:
-		case REGPROCEDUREOID:
-		case REGOPEROID:
-		case REGOPERATOROID:
-		case REGCLASSOID:
-		case REGCOLLATIONOID:
-		case REGTYPEOID:
-		case REGROLEOID:
-		case REGNAMESPACEOID:
-		case REGCONFIGOID:
-		case REGDICTIONARYOID:
-			return true;
-		default:
-			return false;
-	}
-}
-
-/*
  * DeparseConstValue appends a value as a quoted literal with a cast to its
  * type ('...'::type), or NULL::type.  Object-name types (regclass etc.) are
  * printed under search_path = pg_catalog, as the worker will read them.
@@ -3154,7 +3123,7 @@ DeparseConstValue(StringInfo buf, Oid typid, int32 typmod, Datum value,
 	nestLevel = BeginTransmissionModes();
 	PG_TRY();
 	{
-		if (IsRegType(typid))
+		if (IsObjectNameType(typid))
 		{
 			int			pathLevel = NewGUCNestLevel();
 

@@ -45,7 +45,6 @@ static const char *FunctionNotShippableReason(Oid funcid);
 static const char *OperatorNotShippableReason(Oid opno);
 static const char *TypeNotShippableReason(Oid typid);
 static const char *SortClauseNotShippableReason(List *clauses);
-static bool IsObjectNameType(Oid typid);
 
 /*
  * NotShippableReason returns NULL when every node of expr (walked into
@@ -140,7 +139,7 @@ TypeNotShippableReason(Oid typid)
  * IsObjectNameType returns whether typid (or its element type) is one of
  * the reg* types.
  */
-static bool
+bool
 IsObjectNameType(Oid typid)
 {
 	Oid			elemType = get_element_type(typid);
