@@ -59,7 +59,7 @@ PG_FUNCTION_INFO_V1(shard_create_distributed_table);
 
 static void ValidateTable(Relation rel, AttrNumber distAttno);
 static int	ChooseColocationGroup(Relation rel, AttrNumber distAttno, int shardCount,
-								  const char *colocateWith, bool *isNewGroup,
+								  const char *colocateWith,
 								  Oid *existingRelid);
 static List *ShardDefinitionCommands(Relation rel, const char *shardName);
 static char *IndexDefinitionForShard(Oid indexOid, const char *shardName, Relation rel);
@@ -195,19 +195,18 @@ ValidateTable(Relation rel, AttrNumber distAttno)
 
 /*
  * ChooseColocationGroup returns the co-location group of the new table,
- * creating one if needed (*isNewGroup), and a table already in the group
+ * creating one if needed, and a table already in the group
  * whose shard placement the new table follows (*existingRelid, or
  * InvalidOid).
  */
 static int
 ChooseColocationGroup(Relation rel, AttrNumber distAttno, int shardCount,
-					  const char *colocateWith, bool *isNewGroup, Oid *existingRelid)
+					  const char *colocateWith, Oid *existingRelid)
 {
 	Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(rel), distAttno - 1);
 	int			colocationId = 0;
 	bool		isnull;
 
-	*isNewGroup = false;
 	*existingRelid = InvalidOid;
 
 	if (strcmp(colocateWith, "default") == 0)
@@ -280,7 +279,6 @@ ChooseColocationGroup(Relation rel, AttrNumber distAttno, int shardCount,
 		if (SPI_execute_with_args("INSERT INTO shard.dist_colocation VALUES ($1, $2, $3::regtype, $4)",
 								  4, types, values, NULL, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "could not insert into shard.dist_colocation");
-		*isNewGroup = true;
 	}
 	return colocationId;
 }
@@ -500,7 +498,6 @@ shard_create_distributed_table(PG_FUNCTION_ARGS)
 	AttrNumber	distAttno;
 	TypeCacheEntry *typentry;
 	int			colocationId;
-	bool		isNewGroup;
 	Oid			existingRelid;
 	DistTableEntry *table;
 	List	   *tasks = NIL;
@@ -565,7 +562,7 @@ shard_create_distributed_table(PG_FUNCTION_ARGS)
 	/* catalog rows */
 	SPI_connect();
 	colocationId = ChooseColocationGroup(rel, distAttno, shardCount, colocateWith,
-										 &isNewGroup, &existingRelid);
+										 &existingRelid);
 	RecordShards(relid, distAttno, colocationId, shardCount, existingRelid);
 	SPI_finish();
 	InvalidateDistTable(relid);
@@ -628,6 +625,5 @@ shard_create_distributed_table(PG_FUNCTION_ARGS)
 	MoveRowsToShards(rel);
 
 	table_close(rel, NoLock);
-	(void) isNewGroup;
 	PG_RETURN_VOID();
 }

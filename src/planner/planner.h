@@ -41,8 +41,7 @@ extern PlannedStmt *PlanRouterStatement(Query *query, List *distRels, List *allR
 										ParamListInfo boundParams, const char **reason);
 extern PlannedStmt *PlanMultiShardModify(Query *query, List *distRels, List *allRelids,
 										 ParamListInfo boundParams);
-extern bool FindPinnedValue(Query *query, Index rtindex, DistTableEntry *table,
-							Expr **valueExpr);
+extern Expr *PinnedValueOfClause(Node *clause, Index rtindex, DistTableEntry *table);
 extern int	ShardIndexForConst(DistTableEntry *table, Const *value);
 
 /* insert_planner.c */

@@ -120,38 +120,10 @@ FindRelationPin(List *clauses, Index rti, DistTableEntry *table)
 
 	foreach(lc, clauses)
 	{
-		OpExpr	   *op = lfirst(lc);
-		Node	   *left;
-		Node	   *right;
-		Var		   *var;
-		Node	   *value;
+		Expr	   *value = PinnedValueOfClause(lfirst(lc), rti, table);
 
-		if (!IsA(op, OpExpr) || list_length(op->args) != 2 ||
-			!op_in_opfamily(op->opno, table->hashOpfamily))
-			continue;
-		left = linitial(op->args);
-		right = lsecond(op->args);
-		while (IsA(left, RelabelType))
-			left = (Node *) ((RelabelType *) left)->arg;
-		while (IsA(right, RelabelType))
-			right = (Node *) ((RelabelType *) right)->arg;
-		if (IsA(left, Var))
-		{
-			var = (Var *) left;
-			value = right;
-		}
-		else if (IsA(right, Var))
-		{
-			var = (Var *) right;
-			value = left;
-		}
-		else
-			continue;
-		if (var->varno != rti || var->varattno != table->distAttno || var->varlevelsup != 0)
-			continue;
-		if (IsA(value, Const) ||
-			(IsA(value, Param) && ((Param *) value)->paramkind == PARAM_EXTERN))
-			return (Expr *) value;
+		if (value != NULL)
+			return value;
 	}
 	return NULL;
 }

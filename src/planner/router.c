@@ -225,40 +225,41 @@ ShardIndexForConst(DistTableEntry *table, Const *value)
 }
 
 /*
- * FindPinnedValue sets *valueExpr to a Const or Param that the
- * distribution column of the table at rtindex must equal, per the
- * filtering conjuncts of query; returns false if there is none.
+ * PinnedValueOfClause returns the Const or external Param that clause
+ * requires the distribution column of table to equal, when clause is
+ * "column = value" (either side) with an equality of the column's hash
+ * operator family and the column is a Var at rtindex; else NULL.
  */
-bool
-FindPinnedValue(Query *query, Index rtindex, DistTableEntry *table, Expr **valueExpr)
+Expr *
+PinnedValueOfClause(Node *clause, Index rtindex, DistTableEntry *table)
 {
-	List	   *conjuncts = NIL;
-	ListCell   *lc;
+	OpExpr	   *op = (OpExpr *) clause;
+	Node	   *left;
+	Node	   *right;
+	Var		   *var;
+	Node	   *value;
 
-	CollectFilterConjuncts(query, (Node *) query->jointree, &conjuncts);
-	foreach(lc, conjuncts)
+	if (!IsA(op, OpExpr) || list_length(op->args) != 2 ||
+		!op_in_opfamily(op->opno, table->hashOpfamily))
+		return NULL;
+	left = StripRelabel(linitial(op->args));
+	right = StripRelabel(lsecond(op->args));
+	if (IsA(left, Var))
 	{
-		OpExpr	   *op = lfirst(lc);
-		Node	   *left;
-		Node	   *right;
-		Var		   *var;
-
-		if (!IsA(op, OpExpr) || list_length(op->args) != 2 ||
-			!op_in_opfamily(op->opno, table->hashOpfamily))
-			continue;
-		left = StripRelabel(linitial(op->args));
-		right = StripRelabel(lsecond(op->args));
-		var = (Var *) (IsA(left, Var) ? left : right);
-		if (!IsA(var, Var) || var->varlevelsup != 0 || var->varno != rtindex ||
-			var->varattno != table->distAttno)
-			continue;
-		if (IsPinValue(var == (Var *) left ? right : left))
-		{
-			*valueExpr = (Expr *) StripRelabel(var == (Var *) left ? right : left);
-			return true;
-		}
+		var = (Var *) left;
+		value = right;
 	}
-	return false;
+	else if (IsA(right, Var))
+	{
+		var = (Var *) right;
+		value = left;
+	}
+	else
+		return NULL;
+	if (var->varlevelsup != 0 || var->varno != rtindex || var->varattno != table->distAttno ||
+		!IsPinValue(value))
+		return NULL;
+	return (Expr *) value;
 }
 
 /*
@@ -319,7 +320,6 @@ PlanRouterStatement(Query *query, List *distRels, List *allRelids,
 	ListCell   *lc;
 	int			colocationId = -1;
 	DistTableEntry *anchor = NULL;
-	Expr	   *constPin = NULL;
 	Expr	   *paramPin = NULL;
 	int			constShard = -1;
 	int			i;
@@ -463,7 +463,6 @@ PlanRouterStatement(Query *query, List *distRels, List *allRelids,
 			}
 			if (constShard < 0 || !((Const *) pin)->constisnull)
 				constShard = shard;
-			constPin = pin;
 		}
 		else
 		{
@@ -476,7 +475,6 @@ PlanRouterStatement(Query *query, List *distRels, List *allRelids,
 			paramPin = pin;
 		}
 	}
-	(void) constPin;
 	if (constShard >= 0 && paramPin != NULL)
 		paramPin = NULL;		/* the constant decides; unequal values match nothing */
 
