@@ -10,11 +10,16 @@
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 PG_MAJOR=15
-PG_BINDIR=/usr/lib/postgresql/$PG_MAJOR/bin
+# SHARD_PG_ROOT: a relocated copy of the PostgreSQL installation (made by
+# scripts/dev_pg_root.sh), so that several checkouts can build, install and
+# test at once without replacing each other's shard.so; empty means the
+# system installation.
+PG_ROOT=${SHARD_PG_ROOT:-}
+PG_BINDIR=$PG_ROOT/usr/lib/postgresql/$PG_MAJOR/bin
 PG_CONFIG=$PG_BINDIR/pg_config
 PG_CTL=$PG_BINDIR/pg_ctl
 PG_PSQL=$PG_BINDIR/psql
-PG_PGXS_TEST=/usr/lib/postgresql/$PG_MAJOR/lib/pgxs/src/test
+PG_PGXS_TEST=$PG_ROOT/usr/lib/postgresql/$PG_MAJOR/lib/pgxs/src/test
 PG_REGRESS=$PG_PGXS_TEST/regress/pg_regress
 PG_ISOLATION_REGRESS=$PG_PGXS_TEST/isolation/pg_isolation_regress
 PG_USER=postgres

@@ -15,4 +15,11 @@ if [ "$(basename "$1")" = psql ]; then
 		   -v "worker_1_data=$WORKER_1_DATA"
 		   -v "worker_2_data=$WORKER_2_DATA")
 fi
-"$@" "${extra[@]}" 2>&1 | sed -f "$NORMALIZE_SED"
+# a cluster on other ports (SHARD_TEST_PORT) prints the default ones
+ports=()
+if [ "$COORDINATOR_PORT" != 57636 ]; then
+	ports=(-e "s/\\b$COORDINATOR_PORT\\b/57636/g"
+		   -e "s/\\b$WORKER_1_PORT\\b/57637/g"
+		   -e "s/\\b$WORKER_2_PORT\\b/57638/g")
+fi
+"$@" "${extra[@]}" 2>&1 | sed -f "$NORMALIZE_SED" "${ports[@]}"

@@ -15,7 +15,11 @@
 # *.log, unix sockets, a copy of sql/ expected/ test/ in src/ (so a checkout
 # that postgres cannot read works) and the suites' output in regress/,
 # isolation/ and failure/; results are also copied to test/results/.
-# Ports: coordinator 57636, workers 57637 and 57638, on 127.0.0.1 only.
+# Ports: coordinator 57636, workers 57637 and 57638, on 127.0.0.1 only
+# ($SHARD_TEST_PORT moves them, e.g. 58636; output is rewritten back to the
+# default ports so expected files stay the same).  With $SHARD_PG_ROOT (see
+# scripts/lib.sh) and its own $SHARD_TEST_DIR, a second checkout can run the
+# suite while another one does.
 #
 # Tests see psql variables :coordinator_port, :worker_1_port, :worker_2_port,
 # :coordinator_data, :worker_1_data, :worker_2_data, and environment variables
@@ -36,7 +40,8 @@ TEST_DIR=${SHARD_TEST_DIR:-/tmp/shard-test}
 TEST_TIMEOUT=${SHARD_TEST_TIMEOUT:-1800}	# seconds per suite
 DB=regression
 NAMES=(coordinator worker1 worker2)
-PORTS=(57636 57637 57638)
+BASE_PORT=${SHARD_TEST_PORT:-57636}
+PORTS=($BASE_PORT $((BASE_PORT + 1)) $((BASE_PORT + 2)))
 SRC=$TEST_DIR/src
 DIFF_LIMIT=60000	# bytes of regression.diffs printed per suite
 
