@@ -19,6 +19,7 @@
 #include "tcop/utility.h"
 #include "utils/lsyscache.h"
 
+#include "commands/copy_from.h"
 #include "commands/utility_hook.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
@@ -180,17 +181,10 @@ ShardProcessUtility(PlannedStmt *pstmt, const char *queryString,
 				RefuseOnDistributed(((ClusterStmt *) parsetree)->relation, "CLUSTER", NULL);
 				break;
 			case T_CopyStmt:
-				{
-					CopyStmt   *stmt = (CopyStmt *) parsetree;
-
-					if (stmt->relation != NULL && stmt->is_from)
-						RefuseOnDistributed(stmt->relation, "COPY FROM",
-											"Use INSERT with multi-row VALUES for now.");
-					else if (stmt->relation != NULL)
-						RefuseOnDistributed(stmt->relation, "COPY TO",
-											"Use COPY (SELECT * FROM table) TO instead.");
-					break;
-				}
+				/* COPY FROM runs here; COPY TO becomes COPY (query) TO */
+				if (ProcessDistributedCopy(&pstmt, queryString, queryEnv, qc))
+					return;
+				break;
 			default:
 				break;
 		}

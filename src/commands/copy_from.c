@@ -1,0 +1,903 @@
+/*-------------------------------------------------------------------------
+ * copy_from.c
+ *	  COPY on distributed tables.
+ *
+ * COPY FROM: rows are read and checked on the coordinator by PostgreSQL's
+ * own COPY FROM code (BeginCopyFrom/NextCopyFrom on the shell table), so
+ * every option, column list, default, serial and identity column, input
+ * error and its line number behave as on one server.  Each row is routed by
+ * the hash of its distribution column and appended to its shard's buffer.
+ * A full buffer (COPY_BATCH_BYTES) becomes a batch, queued on its node and
+ * sent as one `COPY shard FROM STDIN` on the node's connection of the
+ * coordinator transaction (a connection carries one COPY at a time, so a
+ * node's batches go one after another).  Nodes advance independently and
+ * without blocking (libpq non-blocking mode during the COPY): the
+ * coordinator keeps parsing while the nodes insert, and waits only when a
+ * node has COPY_MAX_QUEUED batches queued.  Memory is bounded by shard
+ * count times batch size plus the queues, whatever the input size.
+ *
+ * Rows travel in text form.  For text and csv input without computed
+ * defaults, the input line itself (already in the server encoding, which is
+ * the connection's client encoding) is forwarded with the same format
+ * options; otherwise the values are printed by their output functions
+ * (floats exactly) in the default text format.
+ *
+ * All batches go in remote transactions that commit with the coordinator's
+ * (two-phase commit when more than one node was written), so a failed COPY
+ * leaves nothing anywhere.  On error the abort callbacks end every COPY in
+ * flight (transaction/remote_xact.c); this file only puts the connections
+ * back in blocking mode.
+ *
+ * COPY TO on a distributed table runs as COPY (SELECT columns FROM ONLY
+ * table) TO, which goes through the planner and streams from the shards.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
+#include "commands/copy.h"
+#include "commands/copyfrom_internal.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_collate.h"
+#include "parser/parse_expr.h"
+#include "parser/parse_relation.h"
+#include "storage/latch.h"
+#include "tcop/utility.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/wait_event.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+
+#include "commands/copy_from.h"
+#include "connection/connection.h"
+#include "executor/task_execution.h"
+#include "metadata/metadata.h"
+#include "transaction/remote_xact.h"
+
+/* a shard's buffer becomes a batch at this size */
+#define COPY_BATCH_BYTES		(256 * 1024)
+/* a node with this many batches queued makes the coordinator wait */
+#define COPY_MAX_QUEUED			4
+/* rows between non-blocking checks of the nodes */
+#define COPY_POLL_ROWS			512
+
+typedef struct CopyBatch
+{
+	int			shardIndex;
+	StringInfoData data;
+} CopyBatch;
+
+typedef enum NodeCopyPhase
+{
+	NODE_COPY_IDLE,				/* no COPY in flight */
+	NODE_COPY_STARTING,			/* COPY sent, waiting for the copy-in state */
+	NODE_COPY_ENDING			/* data and end sent, waiting for completion */
+} NodeCopyPhase;
+
+typedef struct NodeCopy
+{
+	int			nodeId;
+	NodeConnection *conn;
+	NodeCopyPhase phase;
+	List	   *queue;			/* CopyBatch *, oldest first */
+	CopyBatch  *current;		/* batch of the COPY in flight */
+	char	   *currentSql;		/* for error context */
+	bool		wantWrite;		/* libpq has unsent output */
+	bool		nonBlocking;	/* we switched the connection to it */
+} NodeCopy;
+
+typedef struct ShardCopy
+{
+	DistTableEntry *table;
+	char	   *copySuffix;		/* " (columns) FROM STDIN WITH (...)" */
+	int			shardCount;
+	CopyBatch **filling;		/* per shard index, or NULL */
+	int		   *shardNode;		/* per shard index: index into nodes */
+	char	  **shardRelNames;	/* per shard index */
+	NodeCopy   *nodes;
+	int			nodeCount;
+	List	   *freeBatches;	/* recycled batches */
+	uint64		remoteRows;		/* from the nodes' COPY tags */
+} ShardCopy;
+
+static uint64 CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt);
+static Node *TransformCopyWhere(ParseState *pstate, ParseNamespaceItem *nsitem,
+								Node *whereClause);
+static char *CopyColumnList(Relation rel, List *attnums);
+static char *ForwardedCopyOptions(CopyFromState cstate);
+static void AppendTextField(StringInfo buf, const char *value);
+static CopyBatch *TakeBatch(ShardCopy *copy, int shardIndex);
+static void QueueBatch(ShardCopy *copy, int shardIndex);
+static bool AdvanceNodeCopy(ShardCopy *copy, NodeCopy *node);
+static void StartNodeCopy(ShardCopy *copy, NodeCopy *node);
+static void SendBatchData(NodeCopy *node);
+static void ThrowNodeCopyFailure(NodeCopy *node);
+static void WaitForNodeCopies(ShardCopy *copy);
+static void AdvanceAllNodeCopies(ShardCopy *copy, bool wait, int maxQueued);
+static void RestoreBlockingMode(ShardCopy *copy);
+static CopyStmt *CopyToAsQuery(CopyStmt *stmt);
+
+/*
+ * ProcessDistributedCopy handles a COPY naming a distributed table.  COPY
+ * FROM is run here (returns true, with qc set); COPY TO is rewritten into
+ * COPY (query) TO in a copy of *pstmt, for the caller to run (returns
+ * false).  Returns false without change for other COPY statements.
+ */
+bool
+ProcessDistributedCopy(PlannedStmt **pstmt, const char *queryString,
+					   QueryEnvironment *queryEnv, QueryCompletion *qc)
+{
+	CopyStmt   *stmt = (CopyStmt *) (*pstmt)->utilityStmt;
+	Oid			relid;
+
+	if (stmt->relation == NULL)
+		return false;
+	relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+	if (!OidIsValid(relid) || !IsDistributedTable(relid))
+		return false;
+
+	if (stmt->is_from)
+	{
+		ParseState *pstate = make_parsestate(NULL);
+		uint64		processed;
+
+		pstate->p_sourcetext = queryString;
+		pstate->p_queryEnv = queryEnv;
+		processed = CopyIntoDistributedTable(pstate, stmt);
+		free_parsestate(pstate);
+		if (qc)
+			SetQueryCompletion(qc, CMDTAG_COPY, processed);
+		return true;
+	}
+	else
+	{
+		PlannedStmt *copyStmt = copyObject(*pstmt);
+
+		copyStmt->utilityStmt = (Node *) CopyToAsQuery(stmt);
+		*pstmt = copyStmt;
+		return false;
+	}
+}
+
+/*
+ * CopyToAsQuery returns COPY (SELECT columns FROM ONLY relation) TO with
+ * stmt's destination and options; palloc'd.
+ */
+static CopyStmt *
+CopyToAsQuery(CopyStmt *stmt)
+{
+	CopyStmt   *result = copyObject(stmt);
+	SelectStmt *select = makeNode(SelectStmt);
+	RangeVar   *from = copyObject(stmt->relation);
+	List	   *targetList = NIL;
+	ListCell   *lc;
+
+	from->inh = false;
+	if (stmt->attlist == NIL)
+	{
+		ColumnRef  *star = makeNode(ColumnRef);
+		ResTarget  *target = makeNode(ResTarget);
+
+		star->fields = list_make1(makeNode(A_Star));
+		star->location = -1;
+		target->val = (Node *) star;
+		target->location = -1;
+		targetList = list_make1(target);
+	}
+	else
+	{
+		foreach(lc, stmt->attlist)
+		{
+			ColumnRef  *column = makeNode(ColumnRef);
+			ResTarget  *target = makeNode(ResTarget);
+
+			column->fields = list_make1(makeString(pstrdup(strVal(lfirst(lc)))));
+			column->location = -1;
+			target->name = pstrdup(strVal(lfirst(lc)));
+			target->val = (Node *) column;
+			target->location = -1;
+			targetList = lappend(targetList, target);
+		}
+	}
+	select->targetList = targetList;
+	select->fromClause = list_make1(from);
+
+	result->relation = NULL;
+	result->attlist = NIL;
+	result->query = (Node *) select;
+	return result;
+}
+
+/*
+ * TransformCopyWhere turns the raw WHERE clause of COPY FROM into an
+ * implicitly-ANDed qual list over the relation of nsitem, as DoCopy does.
+ */
+static Node *
+TransformCopyWhere(ParseState *pstate, ParseNamespaceItem *nsitem, Node *whereClause)
+{
+	Node	   *qual;
+
+	addNSItemToQuery(pstate, nsitem, false, true, true);
+	qual = transformExpr(pstate, whereClause, EXPR_KIND_COPY_WHERE);
+	qual = coerce_to_boolean(pstate, qual, "WHERE");
+	assign_expr_collations(pstate, qual);
+	qual = eval_const_expressions(NULL, qual);
+	qual = (Node *) canonicalize_qual((Expr *) qual, false);
+	return (Node *) make_ands_implicit((Expr *) qual);
+}
+
+/*
+ * CopyColumnList returns "(a, b, ...)" for the given attribute numbers.
+ */
+static char *
+CopyColumnList(Relation rel, List *attnums)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '(');
+	foreach(lc, attnums)
+	{
+		Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(rel), lfirst_int(lc) - 1);
+
+		if (buf.len > 1)
+			appendStringInfoString(&buf, ", ");
+		appendStringInfoString(&buf, quote_identifier(NameStr(attr->attname)));
+	}
+	appendStringInfoChar(&buf, ')');
+	return buf.data;
+}
+
+/*
+ * ForwardedCopyOptions returns the WITH (...) options under which the
+ * nodes read forwarded input lines exactly as the coordinator did.
+ */
+static char *
+ForwardedCopyOptions(CopyFromState cstate)
+{
+	CopyFormatOptions *opts = &cstate->opts;
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "FORMAT %s, DELIMITER %s, NULL %s",
+					 opts->csv_mode ? "csv" : "text",
+					 quote_literal_cstr(opts->delim),
+					 quote_literal_cstr(opts->null_print));
+	if (opts->csv_mode)
+	{
+		appendStringInfo(&buf, ", QUOTE %s, ESCAPE %s",
+						 quote_literal_cstr(opts->quote),
+						 quote_literal_cstr(opts->escape));
+		if (opts->force_notnull != NIL)
+		{
+			appendStringInfoString(&buf, ", FORCE_NOT_NULL (");
+			foreach(lc, opts->force_notnull)
+				appendStringInfo(&buf, "%s%s", foreach_current_index(lc) > 0 ? ", " : "",
+								 quote_identifier(strVal(lfirst(lc))));
+			appendStringInfoChar(&buf, ')');
+		}
+		if (opts->force_null != NIL)
+		{
+			appendStringInfoString(&buf, ", FORCE_NULL (");
+			foreach(lc, opts->force_null)
+				appendStringInfo(&buf, "%s%s", foreach_current_index(lc) > 0 ? ", " : "",
+								 quote_identifier(strVal(lfirst(lc))));
+			appendStringInfoChar(&buf, ')');
+		}
+	}
+	return buf.data;
+}
+
+/*
+ * AppendTextField appends value escaped for COPY's text format.
+ */
+static void
+AppendTextField(StringInfo buf, const char *value)
+{
+	const char *start = value;
+	const char *p;
+
+	for (p = value; *p != '\0'; p++)
+	{
+		char		c = *p;
+		char		escaped;
+
+		if (c == '\\')
+			escaped = '\\';
+		else if (c == '\t')
+			escaped = 't';
+		else if (c == '\n')
+			escaped = 'n';
+		else if (c == '\r')
+			escaped = 'r';
+		else
+			continue;
+		if (p > start)
+			appendBinaryStringInfo(buf, start, p - start);
+		appendStringInfoChar(buf, '\\');
+		appendStringInfoChar(buf, escaped);
+		start = p + 1;
+	}
+	if (p > start)
+		appendBinaryStringInfo(buf, start, p - start);
+}
+
+/*
+ * TakeBatch returns an empty batch for shardIndex, recycled when possible.
+ */
+static CopyBatch *
+TakeBatch(ShardCopy *copy, int shardIndex)
+{
+	CopyBatch  *batch;
+
+	if (copy->freeBatches != NIL)
+	{
+		batch = linitial(copy->freeBatches);
+		copy->freeBatches = list_delete_first(copy->freeBatches);
+		resetStringInfo(&batch->data);
+	}
+	else
+	{
+		batch = palloc(sizeof(CopyBatch));
+		initStringInfo(&batch->data);
+		enlargeStringInfo(&batch->data, COPY_BATCH_BYTES + COPY_BATCH_BYTES / 4);
+	}
+	batch->shardIndex = shardIndex;
+	return batch;
+}
+
+/*
+ * QueueBatch moves shard shardIndex's buffer to its node's queue.
+ */
+static void
+QueueBatch(ShardCopy *copy, int shardIndex)
+{
+	NodeCopy   *node = &copy->nodes[copy->shardNode[shardIndex]];
+	CopyBatch  *batch = copy->filling[shardIndex];
+
+	if (batch == NULL || batch->data.len == 0)
+		return;
+	copy->filling[shardIndex] = NULL;
+	node->queue = lappend(node->queue, batch);
+}
+
+/*
+ * ThrowNodeCopyFailure throws for a libpq failure on node's connection:
+ * the node's error when one was received, else a connection failure.
+ */
+static void
+ThrowNodeCopyFailure(NodeCopy *node)
+{
+	PGconn	   *pg = node->conn->conn;
+	char	   *message = pstrdup(pg != NULL ? PQerrorMessage(pg) : "");
+	PGresult   *res;
+
+	if (pg != NULL && PQstatus(pg) == CONNECTION_OK)
+	{
+		PQsetnonblocking(pg, 0);
+		node->nonBlocking = false;
+		while ((res = PQgetResult(pg)) != NULL)
+		{
+			ExecStatusType status = PQresultStatus(res);
+
+			if (status == PGRES_FATAL_ERROR)
+				ReportRemoteError(ERROR, res, node->conn, node->currentSql);
+			PQclear(res);
+			if (status == PGRES_COPY_IN)
+				break;
+		}
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_CONNECTION_FAILURE),
+			 errmsg("could not send COPY data to node %s:%d",
+					node->conn->host, node->conn->port),
+			 message[0] != '\0' ? errdetail_internal("%s", message) : 0));
+}
+
+/*
+ * StartNodeCopy sends the COPY of the node's oldest queued batch, with the
+ * remote transaction prefix.
+ */
+static void
+StartNodeCopy(ShardCopy *copy, NodeCopy *node)
+{
+	CopyBatch  *batch = linitial(node->queue);
+	StringInfoData sql;
+
+	node->queue = list_delete_first(node->queue);
+	node->current = batch;
+
+	if (node->conn == NULL)
+		node->conn = ConnectionForNode(node->nodeId);
+	if (!node->nonBlocking)
+	{
+		if (node->conn->conn == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_CONNECTION_FAILURE),
+					 errmsg("connection to node %s:%d is closed",
+							node->conn->host, node->conn->port)));
+		if (PQsetnonblocking(node->conn->conn, 1) != 0)
+			ThrowNodeCopyFailure(node);
+		node->nonBlocking = true;
+	}
+
+	initStringInfo(&sql);
+	MarkRemoteWrite(node->conn);
+	AppendRemotePrefix(node->conn, true, &sql);
+	node->currentSql = psprintf("COPY %s %s", copy->shardRelNames[batch->shardIndex],
+								copy->copySuffix);
+	appendStringInfoString(&sql, node->currentSql);
+	SendRemoteCommand(node->conn, sql.data);
+	pfree(sql.data);
+	node->phase = NODE_COPY_STARTING;
+}
+
+/*
+ * SendBatchData hands the current batch and the end of the COPY to libpq
+ * (which keeps what the socket does not take yet) and recycles the batch.
+ */
+static void
+SendBatchData(NodeCopy *node)
+{
+	PGconn	   *pg = node->conn->conn;
+	CopyBatch  *batch = node->current;
+
+	if (PQputCopyData(pg, batch->data.data, batch->data.len) != 1)
+		ThrowNodeCopyFailure(node);
+	if (PQputCopyEnd(pg, NULL) != 1)
+		ThrowNodeCopyFailure(node);
+	node->current = NULL;
+	node->phase = NODE_COPY_ENDING;
+}
+
+/*
+ * AdvanceNodeCopy moves the node's COPY pipeline forward as far as it can
+ * without blocking.  Returns true when it waits for the network, false
+ * when the node is idle with nothing queued.  Throws node errors.
+ */
+static bool
+AdvanceNodeCopy(ShardCopy *copy, NodeCopy *node)
+{
+	for (;;)
+	{
+		PGconn	   *pg;
+		PGresult   *res;
+		ExecStatusType status;
+		int			flushed;
+
+		if (node->phase == NODE_COPY_IDLE)
+		{
+			if (node->queue == NIL)
+				return false;
+			StartNodeCopy(copy, node);
+		}
+
+		pg = node->conn->conn;
+		if (pg == NULL)
+			ThrowNodeCopyFailure(node);
+		flushed = PQflush(pg);
+		if (flushed < 0)
+			ThrowNodeCopyFailure(node);
+		node->wantWrite = (flushed == 1);
+		if (!PQconsumeInput(pg))
+			ThrowNodeCopyFailure(node);
+		if (PQisBusy(pg))
+			return true;
+
+		res = PQgetResult(pg);
+		if (res == NULL)
+		{
+			node->conn->busy = false;
+			if (node->phase == NODE_COPY_STARTING)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROTOCOL_VIOLATION),
+						 errmsg("node %s:%d did not start COPY",
+								node->conn->host, node->conn->port)));
+			node->phase = NODE_COPY_IDLE;
+			continue;
+		}
+		status = PQresultStatus(res);
+		if (status == PGRES_COMMAND_OK)
+		{
+			const char *tuples = PQcmdTuples(res);
+
+			if (node->phase == NODE_COPY_ENDING && tuples[0] != '\0')
+				copy->remoteRows += strtoull(tuples, NULL, 10);
+			PQclear(res);
+			continue;
+		}
+		if (status == PGRES_COPY_IN && node->phase == NODE_COPY_STARTING)
+		{
+			CopyBatch  *batch = node->current;
+
+			PQclear(res);
+			SendBatchData(node);
+			copy->freeBatches = lappend(copy->freeBatches, batch);
+			continue;
+		}
+		ReportRemoteError(ERROR, res, node->conn, node->currentSql);
+	}
+}
+
+/*
+ * WaitForNodeCopies waits until some node with a COPY in flight can make
+ * progress (readable, or writable when libpq has output pending), or the
+ * latch is set.  Throws on interrupt.
+ */
+static void
+WaitForNodeCopies(ShardCopy *copy)
+{
+	WaitEventSet *set;
+	WaitEvent	event;
+	int			i;
+	int			count = 0;
+
+	set = CreateWaitEventSet(CurrentMemoryContext, copy->nodeCount + 2);
+	AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
+	AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
+	for (i = 0; i < copy->nodeCount; i++)
+	{
+		NodeCopy   *node = &copy->nodes[i];
+
+		if (node->phase == NODE_COPY_IDLE || node->conn->conn == NULL)
+			continue;
+		AddWaitEventToSet(set, WL_SOCKET_READABLE |
+						  (node->wantWrite ? WL_SOCKET_WRITEABLE : 0),
+						  PQsocket(node->conn->conn), NULL, NULL);
+		count++;
+	}
+	if (count > 0)
+		(void) WaitEventSetWait(set, -1, &event, 1, PG_WAIT_EXTENSION);
+	FreeWaitEventSet(set);
+	if (count > 0 && (event.events & WL_LATCH_SET))
+		ResetLatch(MyLatch);
+	CHECK_FOR_INTERRUPTS();
+}
+
+/*
+ * AdvanceAllNodeCopies advances every node; with wait, until each node has
+ * at most maxQueued batches queued (0 with an idle node: all done).
+ */
+static void
+AdvanceAllNodeCopies(ShardCopy *copy, bool wait, int maxQueued)
+{
+	for (;;)
+	{
+		bool		mustWait = false;
+		int			i;
+
+		for (i = 0; i < copy->nodeCount; i++)
+		{
+			NodeCopy   *node = &copy->nodes[i];
+			bool		inFlight;
+
+			if (node->phase == NODE_COPY_IDLE && node->queue == NIL)
+				continue;
+			inFlight = AdvanceNodeCopy(copy, node);
+			if (list_length(node->queue) > maxQueued ||
+				(maxQueued == 0 && inFlight))
+				mustWait = true;
+		}
+		if (!wait || !mustWait)
+			return;
+		WaitForNodeCopies(copy);
+	}
+}
+
+/*
+ * RestoreBlockingMode puts the connections used by the COPY back in
+ * blocking mode, as the rest of shard expects.  Does not throw.
+ */
+static void
+RestoreBlockingMode(ShardCopy *copy)
+{
+	int			i;
+
+	for (i = 0; i < copy->nodeCount; i++)
+	{
+		NodeCopy   *node = &copy->nodes[i];
+
+		if (node->nonBlocking && node->conn != NULL && node->conn->conn != NULL)
+			(void) PQsetnonblocking(node->conn->conn, 0);
+		node->nonBlocking = false;
+	}
+}
+
+/*
+ * CopyIntoDistributedTable runs COPY FROM into a distributed table and
+ * returns the number of rows loaded.  Checks permissions as DoCopy does.
+ * Throws on input errors (with the line, as COPY does) and node errors.
+ */
+static uint64
+CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
+{
+	Relation	rel;
+	ParseNamespaceItem *nsitem;
+	RangeTblEntry *rte;
+	TupleDesc	desc;
+	List	   *attnums;
+	List	   *sendAttnums = NIL;
+	Node	   *whereClause = NULL;
+	CopyFromState cstate;
+	DistTableEntry *table;
+	ShardCopy  *copy;
+	EState	   *estate;
+	ExprContext *econtext;
+	ExprState  *qualExpr = NULL;
+	TupleTableSlot *slot = NULL;
+	Datum	   *values;
+	bool	   *nulls;
+	FmgrInfo   *outFuncs = NULL;
+	bool		forwardLines;
+	ErrorContextCallback errcallback;
+	uint64		processed = 0;
+	int			distIndex;
+	int			floatNestLevel = -1;
+	ListCell   *lc;
+	int			i;
+
+	/* the privileges DoCopy checks */
+	if (stmt->filename != NULL)
+	{
+		if (stmt->is_program)
+		{
+			if (!has_privs_of_role(GetUserId(), ROLE_PG_EXECUTE_SERVER_PROGRAM))
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("must be superuser or have privileges of the pg_execute_server_program role to COPY to or from an external program"),
+						 errhint("Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.")));
+		}
+		else if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("must be superuser or have privileges of the pg_read_server_files role to COPY from a file"),
+					 errhint("Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.")));
+	}
+
+	rel = table_openrv(stmt->relation, RowExclusiveLock);
+	table = LookupDistTable(RelationGetRelid(rel));
+	if (table == NULL || table->method != DIST_METHOD_HASH)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("COPY FROM into reference table \"%s\" is not supported yet",
+						RelationGetRelationName(rel))));
+
+	nsitem = addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, NULL, false, false);
+	rte = nsitem->p_rte;
+	rte->requiredPerms = ACL_INSERT;
+	if (stmt->whereClause != NULL)
+		whereClause = TransformCopyWhere(pstate, nsitem, stmt->whereClause);
+
+	desc = RelationGetDescr(rel);
+	attnums = CopyGetAttnums(desc, rel, stmt->attlist);
+	foreach(lc, attnums)
+		rte->insertedCols = bms_add_member(rte->insertedCols,
+										   lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
+	ExecCheckRTPerms(pstate->p_rtable, true);
+	if (check_enable_rls(rte->relid, InvalidOid, false) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("COPY FROM not supported with row-level security"),
+				 errhint("Use INSERT statements instead.")));
+	if (XactReadOnly && !rel->rd_islocaltemp)
+		PreventCommandIfReadOnly("COPY FROM");
+
+	cstate = BeginCopyFrom(pstate, rel, NULL, stmt->filename, stmt->is_program,
+						   NULL, stmt->attlist, stmt->options);
+	if (cstate->opts.freeze)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("COPY FREEZE is not supported on distributed table \"%s\"",
+						RelationGetRelationName(rel)),
+				 errhint("Run COPY without FREEZE.")));
+
+	/* the columns sent: those read, plus those given a default here */
+	forwardLines = !cstate->opts.binary && cstate->num_defaults == 0;
+	if (forwardLines)
+		sendAttnums = attnums;
+	else
+	{
+		for (i = 0; i < desc->natts; i++)
+		{
+			bool		send = list_member_int(attnums, i + 1);
+			int			d;
+
+			for (d = 0; d < cstate->num_defaults && !send; d++)
+				send = (cstate->defmap[d] == i);
+			if (send)
+				sendAttnums = lappend_int(sendAttnums, i + 1);
+		}
+		outFuncs = palloc0(sizeof(FmgrInfo) * desc->natts);
+		foreach(lc, sendAttnums)
+		{
+			Form_pg_attribute attr = TupleDescAttr(desc, lfirst_int(lc) - 1);
+			Oid			outFunc;
+			bool		isVarlena;
+
+			getTypeOutputInfo(attr->atttypid, &outFunc, &isVarlena);
+			fmgr_info(outFunc, &outFuncs[lfirst_int(lc) - 1]);
+		}
+		/* floats must be printed exactly to be stored exactly */
+		if (extra_float_digits < 1)
+		{
+			floatNestLevel = NewGUCNestLevel();
+			(void) set_config_option("extra_float_digits", "1", PGC_USERSET,
+									 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+		}
+	}
+
+	/* routing state */
+	copy = palloc0(sizeof(ShardCopy));
+	copy->table = table;
+	copy->shardCount = table->shardCount;
+	copy->filling = palloc0(sizeof(CopyBatch *) * copy->shardCount);
+	copy->shardNode = palloc0(sizeof(int) * copy->shardCount);
+	copy->shardRelNames = palloc0(sizeof(char *) * copy->shardCount);
+	copy->nodes = palloc0(sizeof(NodeCopy) * copy->shardCount);
+	copy->copySuffix = psprintf("%s FROM STDIN WITH (%s)",
+								CopyColumnList(rel, sendAttnums),
+								forwardLines ? ForwardedCopyOptions(cstate) :
+								"FORMAT text");
+	for (i = 0; i < copy->shardCount; i++)
+	{
+		int			nodeId = table->shards[i].nodeId;
+		int			n;
+
+		copy->shardRelNames[i] = ShardRelationName(table, i);
+		for (n = 0; n < copy->nodeCount; n++)
+			if (copy->nodes[n].nodeId == nodeId)
+				break;
+		if (n == copy->nodeCount)
+		{
+			copy->nodes[n].nodeId = nodeId;
+			copy->nodeCount++;
+		}
+		copy->shardNode[i] = n;
+	}
+	distIndex = table->distAttno - 1;
+
+	estate = CreateExecutorState();
+	econtext = GetPerTupleExprContext(estate);
+	if (whereClause != NULL)
+	{
+		slot = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
+		econtext->ecxt_scantuple = slot;
+		qualExpr = ExecPrepareQual(castNode(List, whereClause), estate);
+	}
+	values = palloc(sizeof(Datum) * desc->natts);
+	nulls = palloc(sizeof(bool) * desc->natts);
+
+	errcallback.callback = CopyFromErrorCallback;
+	errcallback.arg = (void *) cstate;
+
+	PG_TRY();
+	{
+		for (;;)
+		{
+			MemoryContext oldContext;
+			CopyBatch  *batch;
+			int			shardIndex;
+			bool		found;
+
+			CHECK_FOR_INTERRUPTS();
+			ResetPerTupleExprContext(estate);
+			oldContext = MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
+
+			errcallback.previous = error_context_stack;
+			error_context_stack = &errcallback;
+			found = NextCopyFrom(cstate, econtext, values, nulls);
+			if (found && qualExpr != NULL)
+			{
+				ExecClearTuple(slot);
+				memcpy(slot->tts_values, values, sizeof(Datum) * desc->natts);
+				memcpy(slot->tts_isnull, nulls, sizeof(bool) * desc->natts);
+				ExecStoreVirtualTuple(slot);
+				if (!ExecQual(qualExpr, econtext))
+				{
+					error_context_stack = errcallback.previous;
+					MemoryContextSwitchTo(oldContext);
+					continue;
+				}
+			}
+			if (found && nulls[distIndex])
+				ereport(ERROR,
+						(errcode(ERRCODE_NOT_NULL_VIOLATION),
+						 errmsg("null value in distribution column \"%s\" of table \"%s\"",
+								NameStr(TupleDescAttr(desc, distIndex)->attname),
+								RelationGetRelationName(rel)),
+						 errdetail("Every row of a distributed table needs a value to route it to a shard.")));
+			if (!found)
+			{
+				error_context_stack = errcallback.previous;
+				MemoryContextSwitchTo(oldContext);
+				break;
+			}
+			shardIndex = ShardIndexForValue(table, values[distIndex]);
+
+			/* the row, in the shard's buffer */
+			batch = copy->filling[shardIndex];
+			if (batch == NULL)
+			{
+				MemoryContextSwitchTo(oldContext);
+				batch = copy->filling[shardIndex] = TakeBatch(copy, shardIndex);
+				MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
+			}
+			if (forwardLines)
+			{
+				appendBinaryStringInfoNT(&batch->data, cstate->line_buf.data,
+										 cstate->line_buf.len);
+			}
+			else
+			{
+				bool		first = true;
+
+				foreach(lc, sendAttnums)
+				{
+					int			index = lfirst_int(lc) - 1;
+
+					if (!first)
+						appendStringInfoCharMacro(&batch->data, '\t');
+					first = false;
+					if (nulls[index])
+						appendBinaryStringInfoNT(&batch->data, "\\N", 2);
+					else
+						AppendTextField(&batch->data,
+										OutputFunctionCall(&outFuncs[index], values[index]));
+				}
+			}
+			appendStringInfoCharMacro(&batch->data, '\n');
+			error_context_stack = errcallback.previous;
+			MemoryContextSwitchTo(oldContext);
+			processed++;
+
+			if (batch->data.len >= COPY_BATCH_BYTES)
+			{
+				QueueBatch(copy, shardIndex);
+				AdvanceAllNodeCopies(copy, true, COPY_MAX_QUEUED);
+			}
+			else if (processed % COPY_POLL_ROWS == 0)
+				AdvanceAllNodeCopies(copy, false, 0);
+		}
+
+		/* the rest, then wait for every node */
+		for (i = 0; i < copy->shardCount; i++)
+			QueueBatch(copy, i);
+		AdvanceAllNodeCopies(copy, true, 0);
+	}
+	PG_CATCH();
+	{
+		RestoreBlockingMode(copy);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	RestoreBlockingMode(copy);
+
+	if (copy->remoteRows != processed)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("COPY into distributed table \"%s\" read " UINT64_FORMAT " rows but the nodes loaded " UINT64_FORMAT,
+						RelationGetRelationName(rel), processed, copy->remoteRows)));
+
+	if (floatNestLevel >= 0)
+		AtEOXact_GUC(true, floatNestLevel);
+	if (slot != NULL)
+		ExecDropSingleTupleTableSlot(slot);
+	FreeExecutorState(estate);
+	EndCopyFrom(cstate);
+	table_close(rel, NoLock);
+	return processed;
+}
