@@ -27,15 +27,15 @@ UPDATE kv SET v = v WHERE k = 2;
 SELECT count(*) FROM kv;
 COMMIT;
 -- the coordinator session has opened one connection to each worker
-\! $PSQL_NODE $WORKER_1_PORT -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'shard' AND backend_start >= '$T0'"
-\! $PSQL_NODE $WORKER_2_PORT -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'shard' AND backend_start >= '$T0'"
+\! $PSQL_NODE $WORKER_1_PORT -c "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'shard\_%' AND backend_start >= '$T0'"
+\! $PSQL_NODE $WORKER_2_PORT -c "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'shard\_%' AND backend_start >= '$T0'"
 
 -- the worker ends our session: the next statement reconnects transparently
-\! $PSQL_NODE $WORKER_1_PORT -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'shard' AND backend_start >= '$T0'"
+\! $PSQL_NODE $WORKER_1_PORT -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name LIKE 'shard\_%' AND backend_start >= '$T0'"
 SELECT pg_sleep(0.2);
 SELECT count(*) FROM kv;
 SELECT v FROM kv WHERE k = 3;
-\! $PSQL_NODE $WORKER_1_PORT -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'shard' AND backend_start >= '$T0'"
+\! $PSQL_NODE $WORKER_1_PORT -c "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'shard\_%' AND backend_start >= '$T0'"
 
 -- statement_timeout on the coordinator cancels the query on the worker
 SET statement_timeout = '300ms';

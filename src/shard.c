@@ -19,9 +19,18 @@
 #include "executor/shard_scan.h"
 #include "metadata/metadata.h"
 #include "planner/planner.h"
+#include "transaction/recovery.h"
 #include "transaction/remote_xact.h"
 
 PG_MODULE_MAGIC;
+
+static const struct config_enum_entry DebugFailAtOptions[] = {
+	{"none", DEBUG_FAIL_NONE, false},
+	{"after_prepare", DEBUG_FAIL_AFTER_PREPARE, false},
+	{"after_decision", DEBUG_FAIL_AFTER_DECISION, false},
+	{"skip_commit_prepared", DEBUG_FAIL_SKIP_COMMIT_PREPARED, false},
+	{NULL, 0, false}
+};
 
 void		_PG_init(void);
 
@@ -39,6 +48,18 @@ _PG_init(void)
 				 errhint("Add shard to shared_preload_libraries in postgresql.conf and restart the server.")));
 
 	/* settings, alphabetically */
+	DefineCustomEnumVariable("shard.debug_fail_at",
+							 "For tests only: makes two-phase commit fail at the given point.",
+							 "after_prepare and after_decision crash the whole coordinator "
+							 "(PANIC); skip_commit_prepared leaves the prepared transactions "
+							 "to recovery. Never set it on a server that matters.",
+							 &DebugFailAt,
+							 DEBUG_FAIL_NONE,
+							 DebugFailAtOptions,
+							 PGC_SUSET,
+							 GUC_NOT_IN_SAMPLE,
+							 NULL, NULL, NULL);
+
 	DefineCustomStringVariable("shard.node_conninfo",
 							   "Extra libpq connection options for connections to nodes.",
 							   "For example \"sslmode=require connect_timeout=5\". Host, port, "
@@ -48,6 +69,17 @@ _PG_init(void)
 							   PGC_SIGHUP,
 							   GUC_SUPERUSER_ONLY,
 							   NULL, NULL, NULL);
+
+	DefineCustomIntVariable("shard.recovery_interval",
+							"Time between automatic recoveries of prepared transactions left on the nodes.",
+							"A background worker resolves them in every database that has the "
+							"extension. -1 disables it; shard.recover_prepared_transactions() "
+							"still works.",
+							&RecoveryInterval,
+							5000, -1, INT_MAX,
+							PGC_SIGHUP,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("shard.shard_count",
 							"Number of shards of a new distributed table.",
@@ -63,6 +95,7 @@ _PG_init(void)
 	InitMetadataCache();
 	InitConnectionCache();
 	InitRemoteTransactions();
+	RegisterRecoveryLauncher();
 	RegisterShardScanMethods();
 	InstallPlannerHooks();
 	InstallUtilityHook();

@@ -15,7 +15,8 @@
  *	 command is in flight per connection.
  * - Worker sessions run with search_path = pg_catalog (all shipped names
  *	 are qualified), standard_conforming_strings = on, client_encoding =
- *	 the coordinator database's encoding, application_name = shard, and the
+ *	 the coordinator database's encoding, application_name =
+ *	 shard_<system id>_<coordinator pid> (NodeApplicationName), and the
  *	 coordinator's result-affecting settings (ShippedSettings, sent lazily
  *	 by AppendSettingCommands before each command).
  * - A connection that is lost while a remote transaction is open is never
@@ -31,6 +32,7 @@
 #include <poll.h>
 
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "commands/dbcommands.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -62,6 +64,9 @@ char	   *NodeConnInfo = NULL;
 
 static MemoryContext ShardConnectionContext = NULL;
 static HTAB *ConnectionHash = NULL;
+
+/* application_name of node connections when not the default, see below */
+static const char *ApplicationNameOverride = NULL;
 
 /*
  * Settings of the coordinator session that change the text of results or
@@ -293,6 +298,37 @@ GetNodeConnection(int nodeId, const char *host, int port)
 
 
 /*
+ * SetNodeApplicationName makes the node connections opened from now on
+ * carry name (a string that lives as long as the backend) as
+ * application_name, instead of NodeApplicationName's default.  For
+ * background workers whose sessions must not be taken for a coordinator
+ * session's.
+ */
+void
+SetNodeApplicationName(const char *name)
+{
+	ApplicationNameOverride = name;
+}
+
+
+/*
+ * NodeApplicationName returns the application_name of this backend's node
+ * connections: "shard_<coordinator system id>_<coordinator pid>", which
+ * maps a worker session back to the coordinator session that owns it (the
+ * distributed deadlock detector reads it in pg_stat_activity on the nodes),
+ * unless SetNodeApplicationName chose another.  Palloc'd or static.
+ */
+char *
+NodeApplicationName(void)
+{
+	if (ApplicationNameOverride != NULL)
+		return (char *) ApplicationNameOverride;
+	return psprintf(NODE_APPLICATION_NAME_PREFIX UINT64_FORMAT "_%d",
+					GetSystemIdentifier(), MyProcPid);
+}
+
+
+/*
  * ConnectToNode opens conn->conn to conn->host:conn->port and prepares the
  * worker session (search_path and friends).  Throws on failure, leaving
  * conn closed.
@@ -385,8 +421,6 @@ StartNodeConnection(const char *host, int port)
 	values[count++] = GetUserNameFromId(GetUserId(), false);
 	keywords[count] = "client_encoding";
 	values[count++] = GetDatabaseEncodingName();
-	keywords[count] = "application_name";
-	values[count++] = "shard";
 
 	/* options of shard.node_conninfo come last so that they win */
 	for (option = options; option->keyword != NULL; option++)
@@ -416,6 +450,10 @@ StartNodeConnection(const char *host, int port)
 		values[count++] = pstrdup(option->val);
 	}
 	PQconninfoFree(options);
+
+	/* after node_conninfo: the deadlock detector relies on it */
+	keywords[count] = "application_name";
+	values[count++] = NodeApplicationName();
 
 	if (connectTimeout == NULL)
 	{

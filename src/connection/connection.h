@@ -76,6 +76,14 @@ extern void CloseNodeConnection(NodeConnection *conn);
 extern List *ActiveConnectionList(void);
 extern char *NodeConnectionName(NodeConnection *conn);
 
+/*
+ * application_name of node connections: NODE_APPLICATION_NAME_PREFIX
+ * <system id>_<pid> of the coordinator backend, unless overridden.
+ */
+#define NODE_APPLICATION_NAME_PREFIX "shard_"
+extern char *NodeApplicationName(void);
+extern void SetNodeApplicationName(const char *name);
+
 /* session settings that change results; see connection.c */
 extern void AppendSettingCommands(NodeConnection *conn, StringInfo commands);
 extern int	AppendChangedSettings(NodeConnection *conn, StringInfo commands);

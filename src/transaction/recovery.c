@@ -49,6 +49,7 @@
 
 #include "connection/connection.h"
 #include "metadata/metadata.h"
+#include "transaction/recovery.h"
 #include "transaction/remote_xact.h"
 
 /* a prepared transaction found on a node */
@@ -59,6 +60,7 @@ typedef struct PreparedGid
 	TransactionId xid;			/* coordinator transaction */
 	int			gidNodeId;		/* node id in the gid (the row's node_id) */
 	bool		inProgress;
+	bool		recent;			/* prepared less than minAgeMs ago */
 } PreparedGid;
 
 /* a shard.dist_transaction row */
@@ -80,7 +82,8 @@ typedef struct RecoveryNode
 
 PG_FUNCTION_INFO_V1(shard_recover_prepared_transactions);
 
-static List *ListPreparedOnNode(RecoveryNode *node, uint64 systemId);
+static List *ListPreparedOnNode(RecoveryNode *node, uint64 systemId,
+								int minAgeMs);
 static List *ReadDecisionRows(Relation rel, Snapshot snapshot);
 static DecisionRow *FindDecisionRow(List *rows, int nodeId, const char *gid);
 static bool GidWasListed(List *prepared, int nodeId, const char *gid);
@@ -88,15 +91,31 @@ static bool ResolvePrepared(PreparedGid *prepared, bool commit);
 
 
 /*
- * shard_recover_prepared_transactions commits or rolls back the prepared
- * transactions of this coordinator found on the active primary nodes, to
- * match the coordinator's decisions, then deletes decision rows that are no
- * longer needed.  Returns the number of prepared transactions resolved.
- * A node that cannot be reached is skipped with a warning.  Throws when a
- * node is used by a remote transaction of the calling transaction.
+ * shard_recover_prepared_transactions is the SQL-callable on-demand
+ * recovery: RecoverPreparedTransactions of everything left behind, however
+ * recently prepared.  Returns the number of prepared transactions resolved.
  */
 Datum
 shard_recover_prepared_transactions(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(RecoverPreparedTransactions(0));
+}
+
+
+/*
+ * RecoverPreparedTransactions commits or rolls back the prepared
+ * transactions of this coordinator found on the active primary nodes, to
+ * match the coordinator's decisions, then deletes decision rows that are no
+ * longer needed.  Only transactions prepared at least minAgeMs ago (by the
+ * node's clock) are resolved: the background worker leaves the newest ones
+ * to their own commit callback, which is about to finish them (they still
+ * count as prepared when deciding which rows to delete).  Returns the
+ * number of prepared transactions resolved.  A node that cannot be reached
+ * is skipped with a warning.  Must run in a transaction; throws when a node
+ * is used by a remote transaction of the calling transaction.
+ */
+int
+RecoverPreparedTransactions(int minAgeMs)
 {
 	uint64		systemId = GetSystemIdentifier();
 	List	   *nodeInfos;
@@ -138,7 +157,7 @@ shard_recover_prepared_transactions(PG_FUNCTION_ARGS)
 		MemoryContextSwitchTo(oldContext);
 		PG_TRY();
 		{
-			List	   *found = ListPreparedOnNode(node, systemId);
+			List	   *found = ListPreparedOnNode(node, systemId, minAgeMs);
 
 			MemoryContextSwitchTo(oldContext);
 			prepared = list_concat(prepared, found);
@@ -188,7 +207,7 @@ shard_recover_prepared_transactions(PG_FUNCTION_ARGS)
 		PreparedGid *entry = (PreparedGid *) lfirst(lc);
 		DecisionRow *row;
 
-		if (entry->inProgress)
+		if (entry->inProgress || entry->recent)
 			continue;
 		row = FindDecisionRow(rows, entry->gidNodeId, entry->gid);
 		if (ResolvePrepared(entry, row != NULL))
@@ -227,20 +246,21 @@ shard_recover_prepared_transactions(PG_FUNCTION_ARGS)
 		ereport(LOG,
 				(errmsg("resolved %d prepared transactions on the nodes", resolved)));
 
-	PG_RETURN_INT32(resolved);
+	return resolved;
 }
 
 
 /*
  * ListPreparedOnNode returns the prepared transactions of this coordinator
- * (gid prefix shard_<systemId>_) in the current database on node, as a List
+ * (gid prefix shard_<systemId>_) in the current database on node, those
+ * prepared less than minAgeMs ago (by the node's clock) marked recent, as a List
  * of PreparedGid in CurrentMemoryContext.  Uses the node's cached connection
  * outside any remote transaction.  Throws on connection failure, and
  * (ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE) when the calling transaction
  * has a remote transaction on the node.
  */
 static List *
-ListPreparedOnNode(RecoveryNode *node, uint64 systemId)
+ListPreparedOnNode(RecoveryNode *node, uint64 systemId, int minAgeMs)
 {
 	NodeConnection *conn = GetNodeConnection(node->nodeId, node->host, node->port);
 	char	   *pattern = psprintf("shard\\_" UINT64_FORMAT "\\_%%", systemId);
@@ -256,9 +276,10 @@ ListPreparedOnNode(RecoveryNode *node, uint64 systemId)
 						conn->host, conn->port),
 				 errhint("Call shard.recover_prepared_transactions() in a transaction of its own.")));
 
-	sql = psprintf("SELECT gid FROM pg_catalog.pg_prepared_xacts "
+	sql = psprintf("SELECT gid, prepared > pg_catalog.now() - %d * interval '1 ms' "
+				   "FROM pg_catalog.pg_prepared_xacts "
 				   "WHERE gid LIKE %s AND database = pg_catalog.current_database()",
-				   quote_literal_cstr(pattern));
+				   minAgeMs, quote_literal_cstr(pattern));
 	res = ExecuteRemoteCommand(conn, sql, PGRES_TUPLES_OK);
 
 	for (row = 0; row < PQntuples(res); row++)
@@ -278,6 +299,7 @@ ListPreparedOnNode(RecoveryNode *node, uint64 systemId)
 		entry->gid = pstrdup(gid);
 		entry->xid = xid;
 		entry->gidNodeId = gidNodeId;
+		entry->recent = (strcmp(PQgetvalue(res, row, 1), "t") == 0);
 		result = lappend(result, entry);
 	}
 	PQclear(res);

@@ -50,6 +50,9 @@
 /* memory for the commit/abort callbacks, reserved at load time */
 static MemoryContext RemoteXactCallbackContext = NULL;
 
+/* GUC shard.debug_fail_at, defined in shard.c */
+int			DebugFailAt = DEBUG_FAIL_NONE;
+
 /* RequireTwoPhaseCommit was called in the current transaction */
 static bool TwoPhaseRequired = false;
 
@@ -137,9 +140,12 @@ AppendRemotePrefix(NodeConnection *conn, bool needTransaction, StringInfo prefix
 		appendStringInfoString(prefix, "; ");
 		count++;
 
+		/*
+		 * wroteInXact is left alone: MarkRemoteWrite may come before the
+		 * prefix, and the end of the last transaction already cleared it.
+		 */
 		conn->xactState = REMOTE_XACT_OPEN;
 		conn->xactNestLevel = 1;
-		conn->wroteInXact = false;
 		conn->releasePending = false;
 		conn->prepareSent = false;
 	}
@@ -454,6 +460,13 @@ PreCommitRemoteTransactions(void)
 		}
 		RecordCommitDecisions(writerConns, writerCount);
 		XLogFlush(XactLastRecEnd);
+
+		/*
+		 * The commit record must be durable before any COMMIT PREPARED goes
+		 * out, even with synchronous_commit = off: a crash that lost it
+		 * would make recovery roll back what a node already committed.
+		 */
+		ForceSyncCommit();
 	}
 
 	/* first round: readers commit, writers prepare (two-phase) */
@@ -483,6 +496,10 @@ PreCommitRemoteTransactions(void)
 		sent++;
 	}
 	CollectCommitResults(participants, commands, tags, sent);
+
+	if (twoPhase && DebugFailAt == DEBUG_FAIL_AFTER_PREPARE)
+		ereport(PANIC,
+				(errmsg("shard.debug_fail_at: crashing after PREPARE TRANSACTION on the nodes")));
 
 	if (singleWriter != NULL)
 	{
@@ -669,9 +686,13 @@ CommitRemoteTransactions(void)
 
 		if (conn->xactState != REMOTE_XACT_PREPARED)
 			continue;
+		if (DebugFailAt == DEBUG_FAIL_AFTER_DECISION)
+			ereport(PANIC,
+					(errmsg("shard.debug_fail_at: crashing after the commit decision")));
 		command = psprintf("COMMIT PREPARED %s",
 						   quote_literal_cstr(conn->preparedGid));
 		if (conn->conn != NULL && !conn->busy &&
+			DebugFailAt != DEBUG_FAIL_SKIP_COMMIT_PREPARED &&
 			TrySendRemoteCommand(conn, command, WARNING))
 		{
 			sentConns = lappend(sentConns, conn);

@@ -14,6 +14,21 @@
 extern void InitRemoteTransactions(void);
 
 /*
+ * GUC shard.debug_fail_at, for tests only: makes two-phase commit stop at a
+ * point, to create the states recovery must handle.
+ */
+typedef enum DebugFailPoint
+{
+	DEBUG_FAIL_NONE,
+	DEBUG_FAIL_AFTER_PREPARE,	/* PANIC after every node prepared */
+	DEBUG_FAIL_AFTER_DECISION,	/* PANIC after the coordinator committed */
+	DEBUG_FAIL_SKIP_COMMIT_PREPARED /* no COMMIT PREPARED, as if every node
+									 * was lost after the decision */
+} DebugFailPoint;
+
+extern int	DebugFailAt;
+
+/*
  * Commands to run on conn before a command of the current statement.  With
  * needTransaction, a remote transaction is opened if it is not yet open
  * (BEGIN with the coordinator's isolation level), and savepoints of the
