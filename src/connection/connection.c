@@ -52,6 +52,7 @@
 #include "utils/xml.h"
 
 #include "connection/connection.h"
+#include "connection/statement_cache.h"
 
 /* GUC shard.node_conninfo, defined in shard.c */
 char	   *NodeConnInfo = NULL;
@@ -63,6 +64,9 @@ char	   *NodeConnInfo = NULL;
 #define DEFAULT_CONNECT_TIMEOUT "10"
 
 static MemoryContext ShardConnectionContext = NULL;
+
+/* position of the socket in a NodeConnection's waitSet (after latch, death) */
+#define CONNECTION_WAIT_SOCKET_POS 2
 static HTAB *ConnectionHash = NULL;
 
 /* application_name of node connections when not the default, see below */
@@ -341,6 +345,14 @@ ConnectToNode(NodeConnection *conn)
 		"SET standard_conforming_strings = on; "
 		"SET cursor_tuple_fraction = 1.0;";
 
+	/* a wait set watches the socket of the libpq connection it was made for */
+	if (conn->waitSet != NULL)
+	{
+		FreeWaitEventSet(conn->waitSet);
+		conn->waitSet = NULL;
+	}
+	ForgetPreparedStatements(conn);
+	conn->statementsPrepared = 0;
 	conn->conn = StartNodeConnection(conn->host, conn->port);
 	conn->busy = false;
 	conn->changedNode = false;
@@ -636,6 +648,12 @@ ForwardNodeNotice(void *arg, const PGresult *res)
 void
 CloseNodeConnection(NodeConnection *conn)
 {
+	if (conn->waitSet != NULL)
+	{
+		FreeWaitEventSet(conn->waitSet);
+		conn->waitSet = NULL;
+	}
+	ForgetPreparedStatements(conn);
 	if (conn->conn != NULL)
 	{
 		PQfinish(conn->conn);
@@ -1003,20 +1021,39 @@ DeadlineAfter(int timeoutMs)
 static int
 WaitForNodeSocket(NodeConnection *conn, uint32 socketEvent, TimestampTz deadline)
 {
-	uint32		events = WL_LATCH_SET | WL_EXIT_ON_PM_DEATH | socketEvent;
 	long		timeoutMs = -1;
-	int			rc;
+	WaitEvent	event;
+	int			rc = 0;
 
 	if (deadline != 0)
 	{
 		timeoutMs = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
 		if (timeoutMs <= 0)
 			return 0;
-		events |= WL_TIMEOUT;
 	}
 
-	rc = WaitLatchOrSocket(MyLatch, events, PQsocket(conn->conn), timeoutMs,
-						   PG_WAIT_EXTENSION);
+	if (conn->waitSet == NULL)
+	{
+		conn->waitSet = CreateWaitEventSet(ShardConnectionContext, 3);
+		AddWaitEventToSet(conn->waitSet, WL_LATCH_SET, PGINVALID_SOCKET,
+						  MyLatch, NULL);
+		AddWaitEventToSet(conn->waitSet, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET,
+						  NULL, NULL);
+		AddWaitEventToSet(conn->waitSet, socketEvent, PQsocket(conn->conn),
+						  NULL, NULL);
+		conn->waitEvents = socketEvent;
+	}
+	else if (conn->waitEvents != socketEvent)
+	{
+		ModifyWaitEvent(conn->waitSet, CONNECTION_WAIT_SOCKET_POS, socketEvent,
+						NULL);
+		conn->waitEvents = socketEvent;
+	}
+
+	if (WaitEventSetWait(conn->waitSet, timeoutMs, &event, 1,
+						 PG_WAIT_EXTENSION) == 0)
+		return WL_TIMEOUT;
+	rc = event.events;
 	if (rc & WL_LATCH_SET)
 	{
 		ResetLatch(MyLatch);
@@ -1115,6 +1152,25 @@ WaitForReadableConnection(NodeConnection **conns, int count)
 	}
 	if (busyCount == 0)
 		return -1;
+
+	/* the common case, one node: wait on that connection's own set */
+	if (busyCount == 1)
+	{
+		for (i = 0; i < count; i++)
+		{
+			NodeConnection *conn = conns[i];
+
+			if (!conn->busy)
+				continue;
+			while (PQisBusy(conn->conn))
+			{
+				WaitForNodeSocket(conn, WL_SOCKET_READABLE, 0);
+				if (!PQconsumeInput(conn->conn))
+					ThrowConnectionFailure(conn, false, NULL);
+			}
+			return i;
+		}
+	}
 
 	events = palloc(sizeof(WaitEvent) * (busyCount + 2));
 

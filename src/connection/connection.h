@@ -64,6 +64,21 @@ typedef struct NodeConnection
 	 * the command completes and at (sub)transaction end.
 	 */
 	void	   *pendingStream;
+
+	/*
+	 * Wait set (latch, postmaster death, this socket) kept for the life of
+	 * the libpq connection, in ShardConnectionContext: a routed statement
+	 * waits once, and building a set per wait costs an epoll descriptor and
+	 * four system calls.  waitEvents is the socket event it waits for now.
+	 */
+	struct WaitEventSet *waitSet;
+	uint32		waitEvents;
+
+	/* named prepared statements of this session: see statement_cache.c */
+	struct HTAB *statementCache;
+	MemoryContext statementContext;
+	uint64		statementGeneration;
+	int			statementsPrepared;
 } NodeConnection;
 
 /* GUC: extra libpq options for connections to nodes */

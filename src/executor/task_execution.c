@@ -31,6 +31,7 @@
 #include "utils/lsyscache.h"
 
 #include "connection/connection.h"
+#include "connection/statement_cache.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
 #include "transaction/remote_xact.h"
@@ -68,7 +69,8 @@ struct StreamSet
 };
 
 static List *GroupTasksByNode(List *tasks);
-static void SendWithParams(NodeConnection *conn, const char *sql, ParamListInfo params);
+static void SendWithParams(NodeConnection *conn, const char *sql, ParamListInfo params,
+						   bool usePrepared);
 static void CountProcessed(PGresult *res, TaskRunResult *result);
 static void SendNextFetch(StreamSet *set, NodeStream *stream);
 static void ReceiveStreamResult(StreamSet *set, NodeStream *stream, bool prefetch);
@@ -231,10 +233,13 @@ BuildRemoteParams(ParamListInfo params, int *nparams, Oid **types,
 
 /*
  * SendWithParams sends one statement with the statement's parameters, as
- * SendRemoteCommand does for plain text.  Throws on connection failure.
+ * SendRemoteCommand does for plain text.  usePrepared: the text is one a
+ * plan repeats (a task's), so it runs as a statement prepared once per
+ * connection.  Throws on connection failure.
  */
 static void
-SendWithParams(NodeConnection *conn, const char *sql, ParamListInfo params)
+SendWithParams(NodeConnection *conn, const char *sql, ParamListInfo params,
+			   bool usePrepared)
 {
 	int			nparams;
 	Oid		   *types;
@@ -245,6 +250,14 @@ SendWithParams(NodeConnection *conn, const char *sql, ParamListInfo params)
 				(errcode(ERRCODE_CONNECTION_FAILURE),
 				 errmsg("connection to node %s:%d is closed", conn->host, conn->port)));
 	BuildRemoteParams(params, &nparams, &types, &values);
+
+	/* a parameterized text repeats (a generic plan): prepare it once */
+	if (nparams > 0 && usePrepared)
+	{
+		SendPreparedCommand(conn, sql, nparams, types, values,
+							DistTableGeneration);
+		return;
+	}
 	if (!PQsendQueryParams(conn->conn, sql, nparams, types, values, NULL, NULL, 0))
 	{
 		char	   *message = pstrdup(PQerrorMessage(conn->conn));
@@ -319,7 +332,7 @@ RunTasks(List *tasks, TaskRunOptions *options, TaskRunResult *result)
 				RunRemotePrefix(conn, options->needTransaction);
 				group->currentSql = linitial(group->sqls);
 				group->sqls = list_delete_first(group->sqls);
-				SendWithParams(conn, group->currentSql, options->params);
+				SendWithParams(conn, group->currentSql, options->params, true);
 			}
 			else
 			{
@@ -361,7 +374,7 @@ RunTasks(List *tasks, TaskRunOptions *options, TaskRunResult *result)
 				{
 					group->currentSql = linitial(group->sqls);
 					group->sqls = list_delete_first(group->sqls);
-					SendWithParams(group->conn, group->currentSql, options->params);
+					SendWithParams(group->conn, group->currentSql, options->params, true);
 				}
 				continue;
 			}
@@ -456,7 +469,7 @@ StartStreams(List *tasks, ParamListInfo params, int fetchSize)
 		if (withParams)
 		{
 			RunRemotePrefix(stream->conn, true);
-			SendWithParams(stream->conn, stream->declareSql, params);
+			SendWithParams(stream->conn, stream->declareSql, params, false);
 			stream->declaring = true;
 		}
 		else

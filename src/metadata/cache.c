@@ -79,6 +79,13 @@ static List *retiredContexts = NIL;
 static void EnsureCacheContext(void);
 static void ResetAllCaches(void);
 static void ShardRelcacheCallback(Datum arg, Oid relid);
+
+/*
+ * DistTableGeneration changes whenever a distributed table or the catalogs
+ * may have changed: whatever was derived from a table's shape (e.g. a
+ * statement prepared on a worker) is stale once it moved on.
+ */
+uint64		DistTableGeneration = 1;
 static void ShardSyscacheCallback(Datum arg, int cacheid, uint32 hashvalue);
 static void LookupCatalogRelids(void);
 static void BuildDistTableEntry(Oid relid, DistTableEntry *entry);
@@ -202,6 +209,7 @@ ShardRelcacheCallback(Datum arg, Oid relid)
 
 	if (relid == InvalidOid)
 	{
+		DistTableGeneration++;
 		ResetAllCaches();
 		return;
 	}
@@ -221,6 +229,7 @@ ShardRelcacheCallback(Datum arg, Oid relid)
 		/* keep the context (callers may hold entries), mark all invalid */
 		HASH_SEQ_STATUS status;
 
+		DistTableGeneration++;
 		if (DistTableHash == NULL)
 			return;
 		hash_seq_init(&status, DistTableHash);
@@ -233,7 +242,10 @@ ShardRelcacheCallback(Datum arg, Oid relid)
 		return;
 	entry = hash_search(DistTableHash, &relid, HASH_FIND, NULL);
 	if (entry != NULL)
+	{
 		entry->isValid = false;
+		DistTableGeneration++;
+	}
 }
 
 /*

@@ -59,6 +59,7 @@ typedef struct DistTableEntry
 
 /* GUC */
 extern int	ShardCount;
+extern uint64 DistTableGeneration;
 
 extern void InitMetadataCache(void);
 extern bool ShardExtensionLoaded(void);
