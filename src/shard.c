@@ -60,6 +60,16 @@ _PG_init(void)
 							 GUC_NOT_IN_SAMPLE,
 							 NULL, NULL, NULL);
 
+	DefineCustomBoolVariable("shard.enable_pushdown",
+							 "Runs multi-shard SELECTs inside the shards when they decompose per shard.",
+							 "When off, such statements read the shards through remote scans and "
+							 "the coordinator computes joins and aggregates.",
+							 &EnablePushdown,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
 	DefineCustomStringVariable("shard.node_conninfo",
 							   "Extra libpq connection options for connections to nodes.",
 							   "For example \"sslmode=require connect_timeout=5\". Host, port, "

@@ -288,7 +288,7 @@ UseAutocommit(ShardScanState *state, int taskCount)
 
 	if (taskCount != 1 || IsTransactionBlock() || InRemoteTransaction())
 		return false;
-	if (state->info->kind == SHARD_SCAN_RELATION)
+	if (state->info->kind == SHARD_SCAN_RELATION || state->info->kind == SHARD_SCAN_PUSHDOWN)
 		return false;
 	if (state->info->kind == SHARD_SCAN_INSERT && !state->info->singleRowInsert)
 		return false;
@@ -457,7 +457,8 @@ ShardScanNext(ScanState *node)
 		else
 		{
 			BuildTasks(state);
-			if (state->info->kind == SHARD_SCAN_RELATION)
+			if (state->info->kind == SHARD_SCAN_RELATION ||
+				state->info->kind == SHARD_SCAN_PUSHDOWN)
 			{
 				EState	   *estate = state->css.ss.ps.state;
 
@@ -479,6 +480,7 @@ ShardScanNext(ScanState *node)
 			return ExecClearTuple(slot);
 
 		case SHARD_SCAN_RELATION:
+		case SHARD_SCAN_PUSHDOWN:
 			for (;;)
 			{
 				if (state->batch != NULL &&

@@ -23,7 +23,8 @@ typedef enum ShardScanKind
 	SHARD_SCAN_ROUTER,			/* whole statement on one shard group */
 	SHARD_SCAN_MULTI,			/* one statement per shard, results appended */
 	SHARD_SCAN_RELATION,		/* remote scan of one distributed relation */
-	SHARD_SCAN_INSERT			/* rows from the child plan routed to shards */
+	SHARD_SCAN_INSERT,			/* rows from the child plan routed to shards */
+	SHARD_SCAN_PUSHDOWN			/* rows of a pushed-down query, streamed */
 } ShardScanKind;
 
 /*

@@ -186,3 +186,32 @@ CREATE FUNCTION shard.recover_prepared_transactions()
 	AS 'MODULE_PATHNAME', 'shard_recover_prepared_transactions';
 COMMENT ON FUNCTION shard.recover_prepared_transactions()
 	IS 'commit or roll back prepared transactions left on the nodes by a crash, to match the coordinator''s decision';
+
+/*
+ * Pushed-down SELECTs (coordinator only).  remote_scan is the placeholder
+ * FROM item of a coordinator plan that reads the rows the shards return;
+ * the planner always replaces it by a ShardScan.  The aggregates combine
+ * per-shard partial results: counts and int8 sums exactly, float
+ * variance states with PostgreSQL's own float8_combine.
+ */
+CREATE FUNCTION shard.remote_scan(integer)
+	RETURNS SETOF record
+	LANGUAGE C VOLATILE
+	AS 'MODULE_PATHNAME', 'shard_remote_scan';
+COMMENT ON FUNCTION shard.remote_scan(integer)
+	IS 'placeholder for the rows of a pushed-down query; only used inside plans';
+
+CREATE AGGREGATE shard.count_combine(bigint) (
+	SFUNC = pg_catalog.int8pl,
+	STYPE = bigint,
+	INITCOND = '0'
+);
+CREATE AGGREGATE shard.sum_combine(bigint) (
+	SFUNC = pg_catalog.int8pl,
+	STYPE = bigint
+);
+CREATE AGGREGATE shard.float8_combine(double precision[]) (
+	SFUNC = pg_catalog.float8_combine,
+	STYPE = double precision[],
+	INITCOND = '{0,0,0}'
+);

@@ -109,6 +109,10 @@ ShardPlanner(Query *parse, const char *queryString, int cursorOptions,
 					plan->planTree = materialize_finished_plan(plan->planTree);
 				return plan;
 			}
+			plan = PlanPushdownSelect(parse, queryString, cursorOptions, boundParams,
+									  allRelids, &reason);
+			if (plan != NULL)
+				return plan;
 			CheckFallbackSupported(parse, distRels);
 			return StandardPlanner(parse, queryString, cursorOptions, boundParams);
 
@@ -171,6 +175,8 @@ ShardSetRelPathlistHook(PlannerInfo *root, RelOptInfo *rel, Index rti,
 	if (rte->rtekind == RTE_RELATION && rel->reloptkind != RELOPT_OTHER_MEMBER_REL &&
 		ShardExtensionLoaded() && IsDistributedTable(rte->relid))
 		ShardSetRelPathlist(root, rel, rti, rte);
+	else if (rte->rtekind == RTE_FUNCTION)
+		PushdownSetRelPathlist(root, rel, rti, rte);
 }
 
 /*
@@ -289,6 +295,19 @@ CollectRelationRtes(Node *node, List **rtes)
 		return query_tree_walker(query, CollectRelationRtes, rtes, 0);
 	}
 	return expression_tree_walker(node, CollectRelationRtes, rtes);
+}
+
+/*
+ * CollectNestedRelationRtes returns copies of the RTE_RELATION entries of
+ * every query nested in query (not its own range table).
+ */
+List *
+CollectNestedRelationRtes(Query *query)
+{
+	List	   *rtes = NIL;
+
+	query_tree_walker(query, CollectRelationRtes, &rtes, 0);
+	return rtes;
 }
 
 /*

@@ -35,6 +35,7 @@ extern List *FindDistributedRelations(Query *query, List **allRelids);
 extern PlannedStmt *MakeShardPlannedStmt(Query *query, CustomScan *scan,
 										 List *outputList, List *allRelids);
 extern bool NeedsCoordinatorEvaluation(Node *node);
+extern List *CollectNestedRelationRtes(Query *query);
 
 /* router.c */
 extern PlannedStmt *PlanRouterStatement(Query *query, List *distRels, List *allRelids,
@@ -48,6 +49,14 @@ extern int	ShardIndexForConst(DistTableEntry *table, Const *value);
 extern PlannedStmt *PlanDistributedInsert(Query *query, const char *queryString,
 										  List *distRels, List *allRelids,
 										  int cursorOptions, ParamListInfo boundParams);
+
+/* pushdown.c */
+extern bool EnablePushdown;
+extern PlannedStmt *PlanPushdownSelect(Query *parse, const char *queryString,
+									   int cursorOptions, ParamListInfo boundParams,
+									   List *allRelids, const char **reason);
+extern void PushdownSetRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
+								   RangeTblEntry *rte);
 
 /* relation_scan.c */
 extern void ShardSetRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,

@@ -1,0 +1,1624 @@
+/*-------------------------------------------------------------------------
+ * pushdown.c
+ *	  Multi-shard SELECTs that run inside the shards: whole-query pushdown
+ *	  per shard group, and partial aggregation with a coordinator combine.
+ *
+ * A SELECT is pushed down when every distributed table in it is a hash
+ * table of one co-location group, joined at each query level by equality
+ * of distribution columns (so every output row comes from rows of one
+ * shard group), reference tables and Var-free items only inner-joined,
+ * sublinks over distributed tables only "dist_col IN (SELECT dist_col
+ * ...)" conjuncts, and subqueries and CTEs per shard decomposable
+ * (grouped, windowed or DISTINCT on the distribution column, no LIMIT).
+ * Nothing volatile, no FOR UPDATE, no local tables, no set operations.
+ *
+ * The statement is split into a worker Query, deparsed once per shard
+ * index (co-located shard names substituted), and a coordinator Query
+ * that reads the workers' rows from a placeholder range table entry: an
+ * RTE_FUNCTION calling shard.remote_scan(id).  PostgreSQL's planner plans
+ * the coordinator Query (merge sort, LIMIT, DISTINCT, combine aggregates,
+ * HAVING); our set_rel_pathlist hook gives the placeholder its only path,
+ * a ShardScan of kind SHARD_SCAN_PUSHDOWN whose tasks are the worker SQL.
+ * The id finds the tasks in pendingPushdowns, a stack that lives only
+ * while the coordinator Query is planned.
+ *
+ * Whole-query pushdown: the worker Query is the statement itself; ORDER BY
+ * and LIMIT + OFFSET go to each task as a top-N and are applied again on
+ * the coordinator; a DISTINCT that does not include the distribution
+ * column is applied on both sides.
+ *
+ * Partial aggregation: the worker groups by the GROUP BY expressions and
+ * returns partial aggregates; the coordinator groups again and combines:
+ * count -> shard.count_combine, sum -> sum or shard.sum_combine, min, max,
+ * bool_and/or, every, bit_and/or/xor -> themselves, avg -> exact
+ * numeric_div (or float8div, interval_div) of combined sums and counts as
+ * PostgreSQL's final functions compute it, float variance/stddev ->
+ * PostgreSQL's own float8_combine of (N, Sx, Sxx) states.  Any other
+ * aggregate (numeric variance, DISTINCT or ORDER BY inside an aggregate,
+ * ordered sets, ...) keeps the statement on the coordinator-side path.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_aggregate.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_operator.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/clauses.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/restrictinfo.h"
+#include "parser/parse_func.h"
+#include "parser/parsetree.h"
+#include "rewrite/rewriteManip.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+
+#include "deparse/deparse.h"
+#include "planner/planner.h"
+
+/* pg_operator: int8 + int8 */
+#define INT8_PLUS_OPERATOR 684
+
+/* a pushdown waiting for its placeholder to be planned */
+typedef struct PendingPushdown
+{
+	int			id;
+	Oid			placeholderOid;
+	ShardPlanInfo *info;
+	Query	   *runtimeQuery;	/* worker Query to deparse at run time, or NULL */
+	List	   *columnNames;	/* String */
+	double		rows;
+} PendingPushdown;
+
+/* CTEs of one query level while it is analyzed */
+typedef struct CteScope
+{
+	Query	   *query;
+	List	   *names;			/* String, analyzed CTEs */
+	List	   *distColumns;	/* List of Integer per CTE; NIL: replicated */
+} CteScope;
+
+/* state of the co-location analysis of a whole statement */
+typedef struct GroupContext
+{
+	int			colocationId;	/* -1 until the first hash table */
+	DistTableEntry *anchor;		/* first hash table */
+	List	   *scopes;			/* CteScope, innermost first */
+	const char *reason;
+} GroupContext;
+
+/* per query level */
+typedef struct LevelState
+{
+	Query	   *query;
+	int			size;			/* range table length + 1 */
+	int		   *parent;			/* union-find over members */
+	bool	   *member;			/* carries the distribution value */
+	bool	   *nullable;		/* on the nullable side of an outer join */
+	List	  **distColumns;	/* per rtindex: attnos with the value */
+	bool		hasReplicated;
+	bool		hasOuterJoin;
+	List	   *conjuncts;		/* WHERE and ON conjuncts */
+	List	   *allowedSubLinks;	/* SubLink conjuncts checked as IN */
+} LevelState;
+
+/* what the top level looks like */
+typedef struct TopShape
+{
+	bool		groupedByDist;
+	bool		distinctHasDist;
+} TopShape;
+
+/* building a partial aggregation */
+typedef struct PartialContext
+{
+	List	   *groupExprs;		/* Expr of each GROUP BY item */
+	List	   *workerTlist;	/* TargetEntry of the worker Query */
+	const char *reason;
+} PartialContext;
+
+/* GUC shard.enable_pushdown */
+bool		EnablePushdown = true;
+
+static List *pendingPushdowns = NIL;
+static int	nextPushdownId = 1;
+
+static bool ContainsDistTableWalker(Node *node, void *context);
+static bool ContainsDistTable(Node *node);
+static bool SystemColumnWalker(Node *node, void *context);
+static Node *ExplicitInt8(Node *node);
+static bool AnalyzeLevel(Query *query, GroupContext *ctx, bool isTop,
+						 List **distOutput, TopShape *shape);
+static bool CollectJoinTree(Node *jtnode, LevelState *level, List **rtindexes,
+							bool nullable);
+static void AddLevelConjuncts(Node *qual, List **conjuncts);
+static int	FindLevelRoot(LevelState *level, int i);
+static int	ResolveMember(LevelState *level, Node *expr);
+static int	ResolveNonNullMember(LevelState *level, Node *expr);
+static bool CheckSubLinksWalker(Node *node, void *context);
+static bool ExprListHasDistColumn(LevelState *level, List *exprs);
+static List *SortGroupExprs(List *clauses, List *tlist);
+static Query *MakeCoordinatorQuery(Query *original, List *workerTlist, int id,
+								   Oid placeholderOid);
+static PlannedStmt *PlanWithPlaceholder(Query *original, Query *worker, Query *coordinator,
+										const char *strategy, const char *queryString,
+										int cursorOptions, ParamListInfo boundParams,
+										Oid placeholderOid, int id, double rows);
+static Node *CombineMutator(Node *node, PartialContext *ctx);
+static Expr *CombineAggref(Aggref *aggref, PartialContext *ctx);
+static Var *AddWorkerColumn(PartialContext *ctx, Expr *expr);
+static Aggref *MakeAggref(Oid aggfnoid, Oid resultType, Oid resultCollation, Expr *arg,
+						  Expr *filter);
+static Oid	LookupShardAggregate(const char *name, Oid argType);
+static Plan *PlanPushdownPath(PlannerInfo *root, RelOptInfo *rel,
+							  struct CustomPath *best_path, List *tlist,
+							  List *clauses, List *custom_plans);
+
+static CustomPathMethods PushdownPathMethods = {
+	.CustomName = "ShardScan",
+	.PlanCustomPath = PlanPushdownPath,
+};
+
+PG_FUNCTION_INFO_V1(shard_remote_scan);
+
+/*
+ * shard_remote_scan is the placeholder function of pushed-down plans; its
+ * range table entry is always replaced by a ShardScan, so a call means it
+ * was used outside a plan of ours.
+ */
+Datum
+shard_remote_scan(PG_FUNCTION_ARGS)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("shard.remote_scan() can only be used by plans of distributed queries")));
+	PG_RETURN_NULL();
+}
+
+/*
+ * ContainsDistTableWalker is the walker of ContainsDistTable.
+ */
+static bool
+ContainsDistTableWalker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+	{
+		Query	   *query = (Query *) node;
+		ListCell   *lc;
+
+		foreach(lc, query->rtable)
+		{
+			RangeTblEntry *rte = lfirst(lc);
+
+			if (rte->rtekind == RTE_RELATION && IsDistributedTable(rte->relid))
+				return true;
+		}
+		return query_tree_walker(query, ContainsDistTableWalker, context, 0);
+	}
+	return expression_tree_walker(node, ContainsDistTableWalker, context);
+}
+
+/*
+ * ContainsDistTable returns whether node (a Query or expression) reads a
+ * distributed table at any depth.
+ */
+static bool
+ContainsDistTable(Node *node)
+{
+	return ContainsDistTableWalker(node, NULL);
+}
+
+/*
+ * SystemColumnWalker returns whether node uses a system column (ctid,
+ * xmin, ...): those of shards differ from the coordinator's.
+ */
+static bool
+SystemColumnWalker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Var) && ((Var *) node)->varattno < 0)
+		return true;
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, SystemColumnWalker, context, 0);
+	return expression_tree_walker(node, SystemColumnWalker, context);
+}
+
+/*
+ * ExplicitInt8 returns a copy of an int8 expression whose implicit cast
+ * at the top is written out, so the worker adds in int8 as we do.
+ */
+static Node *
+ExplicitInt8(Node *node)
+{
+	node = copyObject(node);
+	if (IsA(node, FuncExpr) && ((FuncExpr *) node)->funcformat == COERCE_IMPLICIT_CAST)
+		((FuncExpr *) node)->funcformat = COERCE_EXPLICIT_CAST;
+	return node;
+}
+
+/*
+ * AddLevelConjuncts appends the AND-ed parts of qual.
+ */
+static void
+AddLevelConjuncts(Node *qual, List **conjuncts)
+{
+	if (qual == NULL)
+		return;
+	if (IsA(qual, List))
+	{
+		ListCell   *lc;
+
+		foreach(lc, (List *) qual)
+			AddLevelConjuncts(lfirst(lc), conjuncts);
+		return;
+	}
+	if (is_andclause(qual))
+	{
+		AddLevelConjuncts((Node *) ((BoolExpr *) qual)->args, conjuncts);
+		return;
+	}
+	*conjuncts = lappend(*conjuncts, qual);
+}
+
+/*
+ * CollectJoinTree lists the range table indexes of the join tree's
+ * leaves and gathers the conjuncts of every join condition.  An outer
+ * join's condition decides which rows pair up, so its distribution column
+ * equalities co-locate its sides as an inner join's do.  Leaves under
+ * the nullable side of an outer join are marked: NULLs made up there come
+ * from every shard.
+ */
+static bool
+CollectJoinTree(Node *jtnode, LevelState *level, List **rtindexes, bool nullable)
+{
+	if (jtnode == NULL)
+		return true;
+	if (IsA(jtnode, RangeTblRef))
+	{
+		int			rtindex = ((RangeTblRef *) jtnode)->rtindex;
+
+		*rtindexes = lappend_int(*rtindexes, rtindex);
+		level->nullable[rtindex] = nullable;
+		return true;
+	}
+	if (IsA(jtnode, FromExpr))
+	{
+		FromExpr   *f = (FromExpr *) jtnode;
+		ListCell   *lc;
+
+		AddLevelConjuncts(f->quals, &level->conjuncts);
+		foreach(lc, f->fromlist)
+		{
+			if (!CollectJoinTree(lfirst(lc), level, rtindexes, nullable))
+				return false;
+		}
+		return true;
+	}
+	if (IsA(jtnode, JoinExpr))
+	{
+		JoinExpr   *j = (JoinExpr *) jtnode;
+
+		if (j->jointype != JOIN_INNER)
+			level->hasOuterJoin = true;
+		AddLevelConjuncts(j->quals, &level->conjuncts);
+		return CollectJoinTree(j->larg, level, rtindexes,
+							   nullable || j->jointype == JOIN_RIGHT || j->jointype == JOIN_FULL) &&
+			CollectJoinTree(j->rarg, level, rtindexes,
+							nullable || j->jointype == JOIN_LEFT || j->jointype == JOIN_FULL);
+	}
+	return false;
+}
+
+/*
+ * FindLevelRoot returns the representative of i's class.
+ */
+static int
+FindLevelRoot(LevelState *level, int i)
+{
+	while (level->parent[i] != i)
+		i = level->parent[i] = level->parent[level->parent[i]];
+	return i;
+}
+
+/*
+ * ResolveMember returns the range table index of the member whose
+ * distribution value expr is (a Var of this level, through relabelings
+ * and join alias columns), or 0.
+ */
+static int
+ResolveMember(LevelState *level, Node *expr)
+{
+	Var		   *var;
+	RangeTblEntry *rte;
+
+	while (expr != NULL && IsA(expr, RelabelType))
+		expr = (Node *) ((RelabelType *) expr)->arg;
+	if (expr == NULL || !IsA(expr, Var))
+		return 0;
+	var = (Var *) expr;
+	if (var->varlevelsup != 0 || var->varno < 1 || var->varno >= level->size)
+		return 0;
+	rte = rt_fetch(var->varno, level->query->rtable);
+	if (rte->rtekind == RTE_JOIN)
+	{
+		if (var->varattno <= 0 || var->varattno > list_length(rte->joinaliasvars))
+			return 0;
+		return ResolveMember(level, list_nth(rte->joinaliasvars, var->varattno - 1));
+	}
+	if (!level->member[var->varno] ||
+		!list_member_int(level->distColumns[var->varno], var->varattno))
+		return 0;
+	return var->varno;
+}
+
+/*
+ * ResolveNonNullMember is ResolveMember for members that are never
+ * NULL-extended, whose value therefore names one shard group.
+ */
+static int
+ResolveNonNullMember(LevelState *level, Node *expr)
+{
+	int			rtindex = ResolveMember(level, expr);
+
+	return (rtindex > 0 && !level->nullable[rtindex]) ? rtindex : 0;
+}
+
+/*
+ * ExprListHasDistColumn returns whether one of exprs is the distribution
+ * value of the level's class (never NULL-extended).
+ */
+static bool
+ExprListHasDistColumn(LevelState *level, List *exprs)
+{
+	ListCell   *lc;
+
+	foreach(lc, exprs)
+	{
+		if (ResolveNonNullMember(level, lfirst(lc)) > 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * SortGroupExprs returns the target expressions a list of SortGroupClauses
+ * refers to.
+ */
+static List *
+SortGroupExprs(List *clauses, List *tlist)
+{
+	List	   *exprs = NIL;
+	ListCell   *lc;
+
+	foreach(lc, clauses)
+	{
+		SortGroupClause *sgc = lfirst_node(SortGroupClause, lc);
+
+		exprs = lappend(exprs, get_sortgroupclause_expr(sgc, tlist));
+	}
+	return exprs;
+}
+
+/* context of CheckSubLinksWalker */
+typedef struct SubLinkCheck
+{
+	LevelState *level;
+	GroupContext *ctx;
+	bool		ok;
+} SubLinkCheck;
+
+/*
+ * CheckSubLinksWalker accepts sublinks that read no distributed table, and
+ * "dist_col IN (SELECT dist_col ...)" conjuncts whose subquery decomposes
+ * per shard: for a row of shard group s, matching values can only be in
+ * s.  Anything else over distributed tables clears ok.
+ */
+static bool
+CheckSubLinksWalker(Node *node, void *context)
+{
+	SubLinkCheck *check = (SubLinkCheck *) context;
+
+	if (node == NULL || !check->ok)
+		return false;
+	if (IsA(node, SubLink))
+	{
+		SubLink    *sublink = (SubLink *) node;
+		Query	   *subquery = (Query *) sublink->subselect;
+		OpExpr	   *op = (OpExpr *) sublink->testexpr;
+		List	   *distOutput = NIL;
+		Param	   *param;
+
+		if (!ContainsDistTable((Node *) subquery))
+			return expression_tree_walker(sublink->testexpr, CheckSubLinksWalker, context);
+
+		if (!list_member_ptr(check->level->allowedSubLinks, sublink) ||
+			sublink->subLinkType != ANY_SUBLINK || op == NULL || !IsA(op, OpExpr) ||
+			list_length(op->args) != 2 || check->ctx->anchor == NULL ||
+			!op_in_opfamily(op->opno, check->ctx->anchor->hashOpfamily) ||
+			ResolveMember(check->level, linitial(op->args)) == 0)
+		{
+			check->ctx->reason = "a subquery over distributed tables is not an IN on the distribution column";
+			check->ok = false;
+			return false;
+		}
+		param = (Param *) lsecond(op->args);
+		while (param != NULL && IsA(param, RelabelType))
+			param = (Param *) ((RelabelType *) param)->arg;
+		if (param == NULL || !IsA(param, Param) || param->paramkind != PARAM_SUBLINK ||
+			!AnalyzeLevel(subquery, check->ctx, false, &distOutput, NULL) ||
+			!list_member_int(distOutput, param->paramid))
+		{
+			if (check->ctx->reason == NULL)
+				check->ctx->reason = "an IN subquery does not return the distribution column";
+			check->ok = false;
+			return false;
+		}
+		return false;
+	}
+	if (IsA(node, Query))
+		return false;			/* range table subqueries are analyzed apart */
+	return expression_tree_walker(node, CheckSubLinksWalker, context);
+}
+
+/*
+ * AnalyzeLevel returns whether query decomposes per shard group.  For a
+ * subquery (isTop false) that means its result is the union of its
+ * per-shard results; *distOutput gets the output columns that carry the
+ * distribution value.  For the top level, the GROUP BY, DISTINCT, LIMIT
+ * and aggregates are judged by the caller from *shape.  Sets ctx->reason
+ * when it returns false.
+ */
+static bool
+AnalyzeLevel(Query *query, GroupContext *ctx, bool isTop, List **distOutput,
+			 TopShape *shape)
+{
+	LevelState	level;
+	CteScope   *scope;
+	List	   *rtindexes = NIL;
+	ListCell   *lc;
+	int			root = 0;
+	bool		ok = true;
+	SubLinkCheck check;
+
+	*distOutput = NIL;
+	if (query->commandType != CMD_SELECT || query->setOperations != NULL ||
+		query->groupingSets != NIL || query->rowMarks != NIL ||
+		query->hasRecursive || query->hasModifyingCTE)
+	{
+		ctx->reason = "the query has set operations, grouping sets, FOR UPDATE or a recursive or modifying WITH";
+		return false;
+	}
+	if (!isTop && (query->limitCount != NULL || query->limitOffset != NULL))
+	{
+		ctx->reason = "a subquery has LIMIT or OFFSET";
+		return false;
+	}
+
+	/* CTEs first: later ones and the query itself may read them */
+	scope = palloc0(sizeof(CteScope));
+	scope->query = query;
+	ctx->scopes = lcons(scope, ctx->scopes);
+	foreach(lc, query->cteList)
+	{
+		CommonTableExpr *cte = lfirst_node(CommonTableExpr, lc);
+		List	   *cteDist = NIL;
+
+		if (cte->cterecursive || !IsA(cte->ctequery, Query))
+		{
+			ctx->reason = "the query has a recursive WITH";
+			ok = false;
+			break;
+		}
+		if (ContainsDistTable(cte->ctequery))
+		{
+			if (!AnalyzeLevel((Query *) cte->ctequery, ctx, false, &cteDist, NULL))
+			{
+				ok = false;
+				break;
+			}
+			if (cteDist == NIL)
+			{
+				ctx->reason = "a WITH query does not return the distribution column";
+				ok = false;
+				break;
+			}
+		}
+		scope->names = lappend(scope->names, makeString(cte->ctename));
+		scope->distColumns = lappend(scope->distColumns, cteDist);
+	}
+	if (!ok)
+	{
+		ctx->scopes = list_delete_first(ctx->scopes);
+		return false;
+	}
+
+	level.query = query;
+	level.size = list_length(query->rtable) + 1;
+	level.parent = palloc0(sizeof(int) * level.size);
+	level.member = palloc0(sizeof(bool) * level.size);
+	level.nullable = palloc0(sizeof(bool) * level.size);
+	level.distColumns = palloc0(sizeof(List *) * level.size);
+	level.hasReplicated = false;
+	level.hasOuterJoin = false;
+	level.conjuncts = NIL;
+	level.allowedSubLinks = NIL;
+	for (int i = 0; i < level.size; i++)
+		level.parent[i] = i;
+
+	if (!CollectJoinTree((Node *) query->jointree, &level, &rtindexes, false))
+	{
+		ctx->reason = "unexpected join tree";
+		ok = false;
+	}
+
+	/* members: the leaves that carry the distribution value */
+	foreach(lc, rtindexes)
+	{
+		int			rtindex = lfirst_int(lc);
+		RangeTblEntry *rte = rt_fetch(rtindex, query->rtable);
+
+		if (!ok)
+			break;
+		switch (rte->rtekind)
+		{
+			case RTE_RELATION:
+				{
+					DistTableEntry *table = LookupDistTable(rte->relid);
+
+					if (table == NULL)
+					{
+						ctx->reason = "the query uses a local table";
+						ok = false;
+					}
+					else if (table->method != DIST_METHOD_HASH)
+						level.hasReplicated = true;
+					else if (ctx->colocationId >= 0 && ctx->colocationId != table->colocationId)
+					{
+						ctx->reason = "the distributed tables are not co-located";
+						ok = false;
+					}
+					else
+					{
+						if (ctx->anchor == NULL)
+						{
+							ctx->anchor = table;
+							ctx->colocationId = table->colocationId;
+						}
+						level.member[rtindex] = true;
+						level.distColumns[rtindex] = list_make1_int(table->distAttno);
+					}
+					break;
+				}
+			case RTE_SUBQUERY:
+				if (!ContainsDistTable((Node *) rte->subquery))
+					level.hasReplicated = true;
+				else if (rte->lateral)
+				{
+					ctx->reason = "a LATERAL subquery reads distributed tables";
+					ok = false;
+				}
+				else if (!AnalyzeLevel(rte->subquery, ctx, false,
+									   &level.distColumns[rtindex], NULL))
+					ok = false;
+				else if (level.distColumns[rtindex] == NIL)
+				{
+					ctx->reason = "a subquery does not return the distribution column";
+					ok = false;
+				}
+				else
+					level.member[rtindex] = true;
+				break;
+			case RTE_CTE:
+				{
+					CteScope   *cteScope;
+					ListCell   *nc;
+					List	   *cteDist = NIL;
+					bool		found = false;
+
+					if (rte->self_reference || rte->ctelevelsup >= list_length(ctx->scopes))
+					{
+						ctx->reason = "unexpected WITH reference";
+						ok = false;
+						break;
+					}
+					cteScope = list_nth(ctx->scopes, rte->ctelevelsup);
+					foreach(nc, cteScope->names)
+					{
+						if (strcmp(strVal(lfirst(nc)), rte->ctename) == 0)
+						{
+							cteDist = list_nth(cteScope->distColumns, foreach_current_index(nc));
+							found = true;
+						}
+					}
+					if (!found)
+					{
+						ctx->reason = "unexpected WITH reference";
+						ok = false;
+					}
+					else if (cteDist == NIL)
+						level.hasReplicated = true;
+					else
+					{
+						level.member[rtindex] = true;
+						level.distColumns[rtindex] = cteDist;
+					}
+					break;
+				}
+			case RTE_FUNCTION:
+			case RTE_VALUES:
+			case RTE_TABLEFUNC:
+				if (range_table_entry_walker(rte, ContainsDistTableWalker, NULL, 0))
+				{
+					ctx->reason = "a FROM function reads distributed tables";
+					ok = false;
+				}
+				level.hasReplicated = true;
+				break;
+			default:
+				ctx->reason = "unsupported FROM item";
+				ok = false;
+				break;
+		}
+	}
+
+	/* co-locate members joined by equality of their distribution values */
+	foreach(lc, level.conjuncts)
+	{
+		Node	   *conjunct = lfirst(lc);
+		OpExpr	   *op = (OpExpr *) conjunct;
+		int			left;
+		int			right;
+
+		if (!ok)
+			break;
+		if (IsA(conjunct, SubLink))
+		{
+			level.allowedSubLinks = lappend(level.allowedSubLinks, conjunct);
+			continue;
+		}
+		if (!IsA(op, OpExpr) || list_length(op->args) != 2 || ctx->anchor == NULL ||
+			!op_in_opfamily(op->opno, ctx->anchor->hashOpfamily))
+			continue;
+		left = ResolveMember(&level, linitial(op->args));
+		right = ResolveMember(&level, lsecond(op->args));
+		if (left > 0 && right > 0)
+			level.parent[FindLevelRoot(&level, left)] = FindLevelRoot(&level, right);
+	}
+
+	foreach(lc, rtindexes)
+	{
+		int			rtindex = lfirst_int(lc);
+
+		if (!ok)
+			break;
+		if (!level.member[rtindex])
+			continue;
+		if (root == 0)
+			root = FindLevelRoot(&level, rtindex);
+		else if (FindLevelRoot(&level, rtindex) != root)
+		{
+			ctx->reason = "distributed tables are not joined on their distribution columns";
+			ok = false;
+		}
+	}
+	if (ok && root == 0)
+	{
+		ctx->reason = "distributed tables are read only in subqueries of a query level without them";
+		ok = false;
+	}
+	if (ok && level.hasReplicated && level.hasOuterJoin)
+	{
+		ctx->reason = "an outer join mixes distributed tables with other FROM items";
+		ok = false;
+	}
+
+	/* the same join tree quals again, now with the members known */
+	if (ok)
+	{
+		check.level = &level;
+		check.ctx = ctx;
+		check.ok = true;
+		query_tree_walker(query, CheckSubLinksWalker, &check,
+						  QTW_IGNORE_RT_SUBQUERIES | QTW_IGNORE_CTE_SUBQUERIES |
+						  QTW_IGNORE_JOINALIASES);
+		ok = check.ok;
+	}
+
+	/* window functions must run over partitions of one shard group */
+	if (ok && query->hasWindowFuncs)
+	{
+		foreach(lc, query->windowClause)
+		{
+			WindowClause *wc = lfirst_node(WindowClause, lc);
+
+			if (!ExprListHasDistColumn(&level, SortGroupExprs(wc->partitionClause,
+															   query->targetList)))
+			{
+				ctx->reason = "a window is not partitioned by the distribution column";
+				ok = false;
+				break;
+			}
+		}
+	}
+
+	if (ok)
+	{
+		bool		groupedByDist =
+			ExprListHasDistColumn(&level, SortGroupExprs(query->groupClause, query->targetList));
+		bool		distinctHasDist =
+			ExprListHasDistColumn(&level, SortGroupExprs(query->distinctClause, query->targetList));
+
+		if (shape != NULL)
+		{
+			shape->groupedByDist = groupedByDist;
+			shape->distinctHasDist = distinctHasDist;
+		}
+		if (!isTop)
+		{
+			if ((query->hasAggs || query->groupClause != NIL || query->havingQual != NULL) &&
+				!groupedByDist)
+			{
+				ctx->reason = "a subquery aggregates across shards";
+				ok = false;
+			}
+			else if (query->distinctClause != NIL && !distinctHasDist)
+			{
+				ctx->reason = "a subquery's DISTINCT does not include the distribution column";
+				ok = false;
+			}
+		}
+	}
+
+	if (ok)
+	{
+		foreach(lc, query->targetList)
+		{
+			TargetEntry *tle = lfirst_node(TargetEntry, lc);
+
+			if (!tle->resjunk && ResolveNonNullMember(&level, (Node *) tle->expr) > 0)
+				*distOutput = lappend_int(*distOutput, tle->resno);
+		}
+	}
+
+	ctx->scopes = list_delete_first(ctx->scopes);
+	return ok;
+}
+
+/*
+ * MakeAggref returns a plain aggregate call of aggfnoid over arg (NULL:
+ * "*"), optionally filtered.
+ */
+static Aggref *
+MakeAggref(Oid aggfnoid, Oid resultType, Oid resultCollation, Expr *arg, Expr *filter)
+{
+	Aggref	   *aggref = makeNode(Aggref);
+
+	aggref->aggfnoid = aggfnoid;
+	aggref->aggtype = resultType;
+	aggref->aggcollid = resultCollation;
+	aggref->inputcollid = arg ? exprCollation((Node *) arg) : InvalidOid;
+	aggref->aggtranstype = InvalidOid;
+	aggref->aggargtypes = arg ? list_make1_oid(exprType((Node *) arg)) : NIL;
+	aggref->aggdirectargs = NIL;
+	aggref->args = arg ? list_make1(makeTargetEntry(arg, 1, NULL, false)) : NIL;
+	aggref->aggorder = NIL;
+	aggref->aggdistinct = NIL;
+	aggref->aggfilter = filter ? copyObject(filter) : NULL;
+	aggref->aggstar = (arg == NULL);
+	aggref->aggvariadic = false;
+	aggref->aggkind = AGGKIND_NORMAL;
+	aggref->agglevelsup = 0;
+	aggref->aggsplit = AGGSPLIT_SIMPLE;
+	aggref->aggno = -1;
+	aggref->aggtransno = -1;
+	aggref->location = -1;
+	return aggref;
+}
+
+/*
+ * LookupShardAggregate returns the OID of the coordinator-side aggregate
+ * shard.<name>(argType).  Throws if the extension script lacks it.
+ */
+static Oid
+LookupShardAggregate(const char *name, Oid argType)
+{
+	return LookupFuncName(list_make2(makeString("shard"), makeString(pstrdup(name))),
+						  1, &argType, false);
+}
+
+/*
+ * AddWorkerColumn returns the coordinator Var that reads expr from the
+ * worker's rows, adding expr to the worker's target list unless an equal
+ * one is there already.
+ */
+static Var *
+AddWorkerColumn(PartialContext *ctx, Expr *expr)
+{
+	ListCell   *lc;
+	AttrNumber	attno = 0;
+
+	foreach(lc, ctx->workerTlist)
+	{
+		TargetEntry *tle = lfirst(lc);
+
+		if (equal(tle->expr, expr))
+		{
+			attno = tle->resno;
+			break;
+		}
+	}
+	if (attno == 0)
+	{
+		attno = list_length(ctx->workerTlist) + 1;
+		ctx->workerTlist = lappend(ctx->workerTlist,
+								   makeTargetEntry(expr, attno,
+												   psprintf("worker_column_%d", attno), false));
+	}
+	return makeVar(1, attno, exprType((Node *) expr), exprTypmod((Node *) expr),
+				   exprCollation((Node *) expr), 0);
+}
+
+/*
+ * CombineAggref returns the coordinator expression that combines the
+ * per-shard partial results of aggref (adding the partials to the worker
+ * target list), or NULL with ctx->reason set.
+ */
+static Expr *
+CombineAggref(Aggref *aggref, PartialContext *ctx)
+{
+	char	   *name;
+	Oid			argType = InvalidOid;
+	Expr	   *arg = NULL;
+	Expr	   *filter = aggref->aggfilter;
+
+	if (aggref->agglevelsup != 0 || aggref->aggorder != NIL || aggref->aggdistinct != NIL ||
+		aggref->aggdirectargs != NIL || aggref->aggkind != AGGKIND_NORMAL ||
+		list_length(aggref->args) > 1 ||
+		get_func_namespace(aggref->aggfnoid) != PG_CATALOG_NAMESPACE)
+	{
+		ctx->reason = "an aggregate cannot be combined from per-shard results";
+		return NULL;
+	}
+	if (aggref->args != NIL)
+	{
+		arg = linitial_node(TargetEntry, aggref->args)->expr;
+		argType = exprType((Node *) arg);
+	}
+	name = get_func_name(aggref->aggfnoid);
+
+	if (strcmp(name, "count") == 0)
+	{
+		Var		   *partial = AddWorkerColumn(ctx, (Expr *) copyObject(aggref));
+
+		return (Expr *) MakeAggref(LookupShardAggregate("count_combine", INT8OID),
+								   INT8OID, InvalidOid, (Expr *) partial, NULL);
+	}
+	if (arg == NULL)
+	{
+		ctx->reason = "an aggregate cannot be combined from per-shard results";
+		return NULL;
+	}
+	if (strcmp(name, "sum") == 0)
+	{
+		Var		   *partial = AddWorkerColumn(ctx, (Expr *) copyObject(aggref));
+		Oid			combineFn;
+
+		if (aggref->aggtype == INT8OID)
+			combineFn = LookupShardAggregate("sum_combine", INT8OID);
+		else
+		{
+			Oid			type = aggref->aggtype;
+
+			combineFn = LookupFuncName(list_make2(makeString("pg_catalog"), makeString("sum")),
+									   1, &type, true);
+			if (!OidIsValid(combineFn) || get_func_rettype(combineFn) != aggref->aggtype)
+			{
+				ctx->reason = "a sum cannot be combined from per-shard results";
+				return NULL;
+			}
+		}
+		return (Expr *) MakeAggref(combineFn, aggref->aggtype, aggref->aggcollid,
+								   (Expr *) partial, NULL);
+	}
+	if (strcmp(name, "min") == 0 || strcmp(name, "max") == 0 ||
+		strcmp(name, "bool_and") == 0 || strcmp(name, "bool_or") == 0 ||
+		strcmp(name, "every") == 0 || strcmp(name, "bit_and") == 0 ||
+		strcmp(name, "bit_or") == 0 || strcmp(name, "bit_xor") == 0)
+	{
+		Var		   *partial;
+		Aggref	   *combine;
+
+		if (argType != aggref->aggtype)
+		{
+			ctx->reason = "an aggregate cannot be combined from per-shard results";
+			return NULL;
+		}
+		partial = AddWorkerColumn(ctx, (Expr *) copyObject(aggref));
+		combine = MakeAggref(aggref->aggfnoid, aggref->aggtype, aggref->aggcollid,
+							 (Expr *) partial, NULL);
+		combine->inputcollid = aggref->inputcollid;
+		combine->aggargtypes = list_copy(aggref->aggargtypes);
+		return (Expr *) combine;
+	}
+	if (strcmp(name, "avg") == 0)
+	{
+		Var		   *count = AddWorkerColumn(ctx, (Expr *) MakeAggref(F_COUNT_ANY, INT8OID,
+																	 InvalidOid, arg, filter));
+		Expr	   *countTotal = (Expr *) MakeAggref(LookupShardAggregate("count_combine", INT8OID),
+													 INT8OID, InvalidOid, (Expr *) count, NULL);
+		Var		   *sum;
+		Expr	   *sumTotal;
+
+		switch (argType)
+		{
+			case INT2OID:
+			case INT4OID:
+				/* int8_avg: numeric_div(sum::numeric, count::numeric) */
+				sum = AddWorkerColumn(ctx, (Expr *) MakeAggref(argType == INT2OID ? F_SUM_INT2 : F_SUM_INT4,
+															   INT8OID, InvalidOid, arg, filter));
+				sumTotal = (Expr *) MakeAggref(LookupShardAggregate("sum_combine", INT8OID),
+											   INT8OID, InvalidOid, (Expr *) sum, NULL);
+				sumTotal = (Expr *) makeFuncExpr(F_NUMERIC_INT8, NUMERICOID, list_make1(sumTotal),
+												 InvalidOid, InvalidOid, COERCE_EXPLICIT_CAST);
+				break;
+			case INT8OID:
+			case NUMERICOID:
+				/* numeric_poly_avg, numeric_avg: numeric_div(sum, count::numeric) */
+				sum = AddWorkerColumn(ctx, (Expr *) MakeAggref(argType == INT8OID ? F_SUM_INT8 : F_SUM_NUMERIC,
+															   NUMERICOID, InvalidOid, arg, filter));
+				sumTotal = (Expr *) MakeAggref(F_SUM_NUMERIC, NUMERICOID, InvalidOid,
+											   (Expr *) sum, NULL);
+				break;
+			case FLOAT4OID:
+			case FLOAT8OID:
+				{
+					Expr	   *value = arg;
+
+					/* float8_avg: Sx / N, Sx accumulated in float8 */
+					if (argType == FLOAT4OID)
+						value = (Expr *) makeFuncExpr(F_FLOAT8_FLOAT4, FLOAT8OID, list_make1(arg),
+													  InvalidOid, InvalidOid, COERCE_EXPLICIT_CAST);
+					sum = AddWorkerColumn(ctx, (Expr *) MakeAggref(F_SUM_FLOAT8, FLOAT8OID,
+																   InvalidOid, value, filter));
+					sumTotal = (Expr *) MakeAggref(F_SUM_FLOAT8, FLOAT8OID, InvalidOid,
+												   (Expr *) sum, NULL);
+					countTotal = (Expr *) makeFuncExpr(F_FLOAT8_INT8, FLOAT8OID,
+													   list_make1(countTotal), InvalidOid,
+													   InvalidOid, COERCE_EXPLICIT_CAST);
+					return (Expr *) makeFuncExpr(F_FLOAT8DIV, FLOAT8OID,
+												 list_make2(sumTotal, countTotal),
+												 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+				}
+			case INTERVALOID:
+				/* interval_avg: interval_div(sum, N::float8) */
+				sum = AddWorkerColumn(ctx, (Expr *) MakeAggref(F_SUM_INTERVAL, INTERVALOID,
+															   InvalidOid, arg, filter));
+				sumTotal = (Expr *) MakeAggref(F_SUM_INTERVAL, INTERVALOID, InvalidOid,
+											   (Expr *) sum, NULL);
+				countTotal = (Expr *) makeFuncExpr(F_FLOAT8_INT8, FLOAT8OID,
+												   list_make1(countTotal), InvalidOid,
+												   InvalidOid, COERCE_EXPLICIT_CAST);
+				return (Expr *) makeFuncExpr(F_INTERVAL_DIV, INTERVALOID,
+											 list_make2(sumTotal, countTotal),
+											 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+			default:
+				ctx->reason = "an avg cannot be combined from per-shard results";
+				return NULL;
+		}
+		countTotal = (Expr *) makeFuncExpr(F_NUMERIC_INT8, NUMERICOID, list_make1(countTotal),
+										   InvalidOid, InvalidOid, COERCE_EXPLICIT_CAST);
+		return (Expr *) makeFuncExpr(F_NUMERIC_DIV, NUMERICOID, list_make2(sumTotal, countTotal),
+									 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+	}
+	if ((argType == FLOAT4OID || argType == FLOAT8OID) &&
+		(strcmp(name, "var_pop") == 0 || strcmp(name, "var_samp") == 0 ||
+		 strcmp(name, "variance") == 0 || strcmp(name, "stddev_pop") == 0 ||
+		 strcmp(name, "stddev_samp") == 0 || strcmp(name, "stddev") == 0))
+	{
+		/*
+		 * The float8_accum state {N, Sx, Sxx} of each shard: regr_syy(x, 0)
+		 * accumulates Sxx of its first argument exactly as float8_accum
+		 * does.  The coordinator merges states with PostgreSQL's own
+		 * float8_combine and applies the aggregate's final function.
+		 */
+		Expr	   *value = arg;
+		ArrayExpr  *state = makeNode(ArrayExpr);
+		CoalesceExpr *sumOrZero = makeNode(CoalesceExpr);
+		CoalesceExpr *syyOrZero = makeNode(CoalesceExpr);
+		Expr	   *zero = (Expr *) makeConst(FLOAT8OID, -1, InvalidOid, sizeof(float8),
+											  Float8GetDatum(0.0), false, FLOAT8PASSBYVAL);
+		Var		   *partial;
+		Oid			finalFn;
+
+		if (argType == FLOAT4OID)
+			value = (Expr *) makeFuncExpr(F_FLOAT8_FLOAT4, FLOAT8OID, list_make1(arg),
+										  InvalidOid, InvalidOid, COERCE_EXPLICIT_CAST);
+		sumOrZero->coalescetype = FLOAT8OID;
+		sumOrZero->coalescecollid = InvalidOid;
+		sumOrZero->args = list_make2(MakeAggref(F_SUM_FLOAT8, FLOAT8OID, InvalidOid, value, filter),
+									 zero);
+		sumOrZero->location = -1;
+		syyOrZero->coalescetype = FLOAT8OID;
+		syyOrZero->coalescecollid = InvalidOid;
+		{
+			Aggref	   *syy = MakeAggref(F_REGR_SYY, FLOAT8OID, InvalidOid, value, filter);
+
+			syy->args = lappend(syy->args, makeTargetEntry(copyObject(zero), 2, NULL, false));
+			syy->aggargtypes = lappend_oid(syy->aggargtypes, FLOAT8OID);
+			syyOrZero->args = list_make2(syy, copyObject(zero));
+		}
+		syyOrZero->location = -1;
+		state->array_typeid = FLOAT8ARRAYOID;
+		state->array_collid = InvalidOid;
+		state->element_typeid = FLOAT8OID;
+		state->elements = list_make3(makeFuncExpr(F_FLOAT8_INT8, FLOAT8OID,
+												  list_make1(MakeAggref(F_COUNT_ANY, INT8OID,
+																		InvalidOid, arg, filter)),
+												  InvalidOid, InvalidOid, COERCE_EXPLICIT_CAST),
+									 sumOrZero, syyOrZero);
+		state->multidims = false;
+		state->location = -1;
+		partial = AddWorkerColumn(ctx, (Expr *) state);
+
+		if (strcmp(name, "var_pop") == 0)
+			finalFn = F_FLOAT8_VAR_POP;
+		else if (strcmp(name, "var_samp") == 0 || strcmp(name, "variance") == 0)
+			finalFn = F_FLOAT8_VAR_SAMP;
+		else if (strcmp(name, "stddev_pop") == 0)
+			finalFn = F_FLOAT8_STDDEV_POP;
+		else
+			finalFn = F_FLOAT8_STDDEV_SAMP;
+		return (Expr *) makeFuncExpr(finalFn, FLOAT8OID,
+									 list_make1(MakeAggref(LookupShardAggregate("float8_combine", FLOAT8ARRAYOID),
+														   FLOAT8ARRAYOID, InvalidOid,
+														   (Expr *) partial, NULL)),
+									 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+	}
+
+	ctx->reason = "an aggregate cannot be combined from per-shard results";
+	return NULL;
+}
+
+/*
+ * CombineMutator rewrites an expression of the grouped top level into the
+ * coordinator's: GROUP BY expressions become worker columns, aggregates
+ * their combination.  Sets ctx->reason for what it cannot rewrite.
+ */
+static Node *
+CombineMutator(Node *node, PartialContext *ctx)
+{
+	ListCell   *lc;
+
+	if (node == NULL || ctx->reason != NULL)
+		return node;
+	foreach(lc, ctx->groupExprs)
+	{
+		if (equal(node, lfirst(lc)))
+		{
+			TargetEntry *tle = list_nth(ctx->workerTlist, foreach_current_index(lc));
+
+			return (Node *) makeVar(1, tle->resno, exprType(node), exprTypmod(node),
+									exprCollation(node), 0);
+		}
+	}
+	if (IsA(node, Aggref))
+	{
+		Expr	   *combined = CombineAggref((Aggref *) node, ctx);
+
+		return combined ? (Node *) combined : node;
+	}
+	if (IsA(node, Var) || IsA(node, SubLink) || IsA(node, GroupingFunc) ||
+		IsA(node, WindowFunc) || IsA(node, PlaceHolderVar))
+	{
+		ctx->reason = "an expression above the aggregates needs the rows";
+		return node;
+	}
+	return expression_tree_mutator(node, CombineMutator, (void *) ctx);
+}
+
+/*
+ * MakeCoordinatorQuery returns the skeleton of the coordinator Query: the
+ * placeholder range table entry reading the worker's columns, then a copy
+ * of every relation entry of the original (privileges and locks stay the
+ * coordinator's).
+ */
+static Query *
+MakeCoordinatorQuery(Query *original, List *workerTlist, int id, Oid placeholderOid)
+{
+	Query	   *query = makeNode(Query);
+	RangeTblEntry *rte = makeNode(RangeTblEntry);
+	RangeTblFunction *rtfunc = makeNode(RangeTblFunction);
+	RangeTblRef *rtr = makeNode(RangeTblRef);
+	List	   *colnames = NIL;
+	ListCell   *lc;
+
+	foreach(lc, workerTlist)
+	{
+		TargetEntry *tle = lfirst(lc);
+		Node	   *expr = (Node *) tle->expr;
+
+		if (tle->resjunk)
+			continue;
+		colnames = lappend(colnames, makeString(pstrdup(tle->resname ? tle->resname : "?column?")));
+		rtfunc->funccoltypes = lappend_oid(rtfunc->funccoltypes, exprType(expr));
+		rtfunc->funccoltypmods = lappend_int(rtfunc->funccoltypmods, exprTypmod(expr));
+		rtfunc->funccolcollations = lappend_oid(rtfunc->funccolcollations, exprCollation(expr));
+	}
+	rtfunc->funcexpr = (Node *) makeFuncExpr(placeholderOid, RECORDOID,
+											 list_make1(makeConst(INT4OID, -1, InvalidOid, 4,
+																  Int32GetDatum(id), false, true)),
+											 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+	((FuncExpr *) rtfunc->funcexpr)->funcretset = true;
+	rtfunc->funccolcount = list_length(colnames);
+	rtfunc->funccolnames = colnames;
+	rte->rtekind = RTE_FUNCTION;
+	rte->functions = list_make1(rtfunc);
+	rte->alias = makeAlias("remote_scan", NIL);
+	rte->eref = makeAlias("remote_scan", copyObject(colnames));
+	rte->inFromCl = true;
+	query->rtable = list_make1(rte);
+
+	/* every relation of the statement, for privileges, locks and invalidation */
+	foreach(lc, original->rtable)
+	{
+		RangeTblEntry *entry = lfirst(lc);
+
+		if (entry->rtekind != RTE_RELATION)
+			continue;
+		entry = copyObject(entry);
+		entry->inh = false;
+		query->rtable = lappend(query->rtable, entry);
+	}
+	foreach(lc, CollectNestedRelationRtes(original))
+	{
+		RangeTblEntry *entry = lfirst(lc);
+
+		entry->inh = false;
+		query->rtable = lappend(query->rtable, entry);
+	}
+
+	rtr->rtindex = 1;
+	query->commandType = CMD_SELECT;
+	query->querySource = QSRC_ORIGINAL;
+	query->queryId = original->queryId;
+	query->canSetTag = true;
+	query->jointree = makeFromExpr(list_make1(rtr), NULL);
+	query->stmt_location = original->stmt_location;
+	query->stmt_len = original->stmt_len;
+	return query;
+}
+
+/*
+ * PlanWithPlaceholder deparses the worker Query for every shard, registers
+ * the tasks under id and plans the coordinator Query with PostgreSQL's
+ * planner.  Returns the final plan.
+ */
+static PlannedStmt *
+PlanWithPlaceholder(Query *original, Query *worker, Query *coordinator,
+					const char *strategy, const char *queryString, int cursorOptions,
+					ParamListInfo boundParams, Oid placeholderOid, int id, double rows)
+{
+	DistTableEntry *anchor = NULL;
+	PendingPushdown *pending = palloc0(sizeof(PendingPushdown));
+	ShardPlanInfo *info = palloc0(sizeof(ShardPlanInfo));
+	bool		deparseAtRuntime = NeedsCoordinatorEvaluation((Node *) worker);
+	PlannedStmt *plan;
+	ListCell   *lc;
+	List	   *distRels;
+	List	   *allRelids;
+
+	distRels = FindDistributedRelations(original, &allRelids);
+	foreach(lc, distRels)
+	{
+		DistTableEntry *table = LookupDistTable(((DistRelationRef *) lfirst(lc))->relid);
+
+		if (table->method == DIST_METHOD_HASH)
+		{
+			anchor = table;
+			break;
+		}
+	}
+	Assert(anchor != NULL);
+
+	info->kind = SHARD_SCAN_PUSHDOWN;
+	info->commandType = CMD_SELECT;
+	info->anchorRelid = anchor->relid;
+	info->hasReturning = true;
+	info->strategy = pstrdup(strategy);
+	for (int i = 0; i < anchor->shardCount; i++)
+	{
+		info->taskShardIndexes = lappend_int(info->taskShardIndexes, i);
+		if (!deparseAtRuntime)
+			info->taskSql = lappend(info->taskSql, makeString(DeparseForShard(worker, i, NULL)));
+	}
+
+	pending->id = id;
+	pending->placeholderOid = placeholderOid;
+	pending->info = info;
+	pending->runtimeQuery = deparseAtRuntime ? worker : NULL;
+	pending->columnNames = ((RangeTblEntry *) linitial(coordinator->rtable))->eref->colnames;
+	/* rows < 0: one row per task (aggregates without GROUP BY) */
+	pending->rows = (rows > 0) ? rows : (rows < 0 ? anchor->shardCount : 1000.0);
+
+	pendingPushdowns = lcons(pending, pendingPushdowns);
+	PG_TRY();
+	{
+		plan = standard_planner(coordinator, queryString, cursorOptions, boundParams);
+	}
+	PG_FINALLY();
+	{
+		pendingPushdowns = list_delete_ptr(pendingPushdowns, pending);
+	}
+	PG_END_TRY();
+	return plan;
+}
+
+/*
+ * PushdownSetRelPathlist gives the placeholder entry of a coordinator
+ * Query being planned its only path: the ShardScan of its tasks.  Other
+ * function scans are left alone.
+ */
+void
+PushdownSetRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *rte)
+{
+	RangeTblFunction *rtfunc;
+	FuncExpr   *funcExpr;
+	Const	   *idConst;
+	PendingPushdown *pending = NULL;
+	CustomPath *path;
+	ListCell   *lc;
+
+	if (pendingPushdowns == NIL || list_length(rte->functions) != 1)
+		return;
+	rtfunc = linitial_node(RangeTblFunction, rte->functions);
+	funcExpr = (FuncExpr *) rtfunc->funcexpr;
+	if (funcExpr == NULL || !IsA(funcExpr, FuncExpr) || list_length(funcExpr->args) != 1 ||
+		!IsA(linitial(funcExpr->args), Const))
+		return;
+	idConst = linitial_node(Const, funcExpr->args);
+	if (idConst->constisnull)
+		return;
+	foreach(lc, pendingPushdowns)
+	{
+		PendingPushdown *candidate = lfirst(lc);
+
+		if (candidate->id == DatumGetInt32(idConst->constvalue) &&
+			candidate->placeholderOid == funcExpr->funcid)
+			pending = candidate;
+	}
+	if (pending == NULL)
+		return;
+
+	rel->pathlist = NIL;
+	rel->partial_pathlist = NIL;
+	rel->rows = pending->rows;
+
+	path = makeNode(CustomPath);
+	path->path.pathtype = T_CustomScan;
+	path->path.parent = rel;
+	path->path.pathtarget = rel->reltarget;
+	path->path.param_info = NULL;
+	path->path.parallel_aware = false;
+	path->path.parallel_safe = false;
+	path->path.parallel_workers = 0;
+	path->path.rows = pending->rows;
+	path->path.startup_cost = 100.0;
+	path->path.total_cost = 100.0 + pending->rows * cpu_tuple_cost * 4;
+	path->path.pathkeys = NIL;
+	path->flags = 0;
+	path->custom_paths = NIL;
+	path->custom_private = list_make1(pending);
+	path->methods = &PushdownPathMethods;
+	add_path(rel, (Path *) path);
+}
+
+/*
+ * PlanPushdownPath turns the placeholder's path into the ShardScan: its
+ * scan tuple is the worker's row, described by custom_scan_tlist.
+ */
+static Plan *
+PlanPushdownPath(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_path,
+				 List *tlist, List *clauses, List *custom_plans)
+{
+	PendingPushdown *pending = linitial(best_path->custom_private);
+	RangeTblEntry *rte = planner_rt_fetch(rel->relid, root);
+	RangeTblFunction *rtfunc = linitial_node(RangeTblFunction, rte->functions);
+	CustomScan *scan = MakeShardScan(pending->info);
+	List	   *scanTlist = NIL;
+	int			i;
+
+	for (i = 0; i < rtfunc->funccolcount; i++)
+	{
+		Var		   *var = makeVar(rel->relid, i + 1,
+								  list_nth_oid(rtfunc->funccoltypes, i),
+								  list_nth_int(rtfunc->funccoltypmods, i),
+								  list_nth_oid(rtfunc->funccolcollations, i), 0);
+
+		scanTlist = lappend(scanTlist,
+							makeTargetEntry((Expr *) var, i + 1,
+											pstrdup(strVal(list_nth(pending->columnNames, i))),
+											false));
+	}
+	if (pending->runtimeQuery != NULL)
+		scan->custom_private = lappend(scan->custom_private, copyObject(pending->runtimeQuery));
+	scan->scan.scanrelid = 0;
+	scan->custom_scan_tlist = scanTlist;
+	scan->scan.plan.targetlist = tlist;
+	scan->scan.plan.qual = extract_actual_clauses(clauses, false);
+	scan->custom_exprs = NIL;
+	scan->custom_plans = NIL;
+	return (Plan *) scan;
+}
+
+/*
+ * PlanWholePushdown plans a statement that decomposes per shard group:
+ * each task runs it whole (with LIMIT + OFFSET as a top-N), the
+ * coordinator applies ORDER BY, LIMIT/OFFSET and, when it spans shards, a
+ * DISTINCT again.
+ */
+static PlannedStmt *
+PlanWholePushdown(Query *parse, TopShape *shape, const char *queryString, int cursorOptions,
+				  ParamListInfo boundParams, Oid placeholderOid, int id)
+{
+	Query	   *worker = copyObject(parse);
+	Query	   *coordinator;
+	bool		pushLimit = (parse->limitCount != NULL &&
+							 !(IsA(parse->limitCount, Const) &&
+							   ((Const *) parse->limitCount)->constisnull));
+	bool		reapplyDistinct = (parse->distinctClause != NIL && !parse->hasDistinctOn &&
+								   !shape->distinctHasDist);
+	List	   *tlist = NIL;
+	ListCell   *lc;
+	AttrNumber	attno = 0;
+
+	/* the coordinator sorts on the sort keys: the workers return them */
+	foreach(lc, worker->targetList)
+	{
+		TargetEntry *tle = lfirst_node(TargetEntry, lc);
+
+		if (tle->resjunk && tle->ressortgroupref != 0 &&
+			get_sortgroupref_clause_noerr(tle->ressortgroupref, parse->sortClause) != NULL)
+		{
+			tle->resjunk = false;
+			if (tle->resname == NULL)
+				tle->resname = psprintf("sort_key_%d", tle->resno);
+		}
+	}
+
+	if (pushLimit)
+	{
+		Node	   *count = parse->limitCount;
+		Node	   *offset = parse->limitOffset;
+
+		if (offset != NULL && !(IsA(offset, Const) && ((Const *) offset)->constisnull))
+			count = (Node *) make_opclause(INT8_PLUS_OPERATOR, INT8OID, false,
+										   (Expr *) ExplicitInt8(count),
+										   (Expr *) ExplicitInt8(offset),
+										   InvalidOid, InvalidOid);
+		fix_opfuncids(count);
+		worker->limitCount = copyObject(count);
+		worker->limitOffset = NULL;
+	}
+	else
+	{
+		worker->limitCount = NULL;
+		worker->limitOffset = NULL;
+		worker->limitOption = LIMIT_OPTION_COUNT;
+		/* DISTINCT ON keeps the first row of each group in ORDER BY order */
+		if (!worker->hasDistinctOn)
+			worker->sortClause = NIL;
+	}
+
+	coordinator = MakeCoordinatorQuery(parse, worker->targetList, id, placeholderOid);
+	foreach(lc, worker->targetList)
+	{
+		TargetEntry *workerTle = lfirst_node(TargetEntry, lc);
+		TargetEntry *originalTle = list_nth(parse->targetList, foreach_current_index(lc));
+		Node	   *expr = (Node *) workerTle->expr;
+		TargetEntry *tle;
+
+		if (workerTle->resjunk)
+			continue;
+		attno++;
+		tle = makeTargetEntry((Expr *) makeVar(1, attno, exprType(expr), exprTypmod(expr),
+											   exprCollation(expr), 0),
+							  attno, originalTle->resname, originalTle->resjunk);
+		tle->ressortgroupref = originalTle->ressortgroupref;
+		tlist = lappend(tlist, tle);
+	}
+	coordinator->targetList = tlist;
+	coordinator->sortClause = copyObject(parse->sortClause);
+	coordinator->limitCount = copyObject(parse->limitCount);
+	coordinator->limitOffset = copyObject(parse->limitOffset);
+	coordinator->limitOption = parse->limitOption;
+	coordinator->hasSubLinks = checkExprHasSubLink(parse->limitCount) ||
+		checkExprHasSubLink(parse->limitOffset);
+	if (reapplyDistinct)
+		coordinator->distinctClause = copyObject(parse->distinctClause);
+
+	return PlanWithPlaceholder(parse, worker, coordinator, "pushdown", queryString,
+							   cursorOptions, boundParams, placeholderOid, id, 0);
+}
+
+/*
+ * PlanPartialAggregate plans a grouped statement whose groups span shards:
+ * tasks group by the GROUP BY expressions and return partial aggregates,
+ * the coordinator groups again, combines, and applies HAVING, DISTINCT,
+ * ORDER BY and LIMIT.  Returns NULL (with *reason) when an expression
+ * cannot be split.
+ */
+static PlannedStmt *
+PlanPartialAggregate(Query *parse, const char *queryString, int cursorOptions,
+					 ParamListInfo boundParams, Oid placeholderOid, int id,
+					 const char **reason)
+{
+	PartialContext ctx;
+	Query	   *worker;
+	Query	   *coordinator;
+	List	   *tlist = NIL;
+	Node	   *having;
+	ListCell   *lc;
+
+	if (parse->hasWindowFuncs || parse->hasTargetSRFs)
+	{
+		*reason = "window functions or set-returning functions over aggregates across shards";
+		return NULL;
+	}
+
+	memset(&ctx, 0, sizeof(ctx));
+	foreach(lc, parse->groupClause)
+	{
+		SortGroupClause *sgc = lfirst_node(SortGroupClause, lc);
+		TargetEntry *groupTle = get_sortgroupclause_tle(sgc, parse->targetList);
+		TargetEntry *tle;
+		int			resno = list_length(ctx.workerTlist) + 1;
+
+		ctx.groupExprs = lappend(ctx.groupExprs, groupTle->expr);
+		tle = makeTargetEntry(copyObject(groupTle->expr), resno,
+							  groupTle->resname ? pstrdup(groupTle->resname) :
+							  psprintf("worker_column_%d", resno), false);
+		tle->ressortgroupref = groupTle->ressortgroupref;
+		ctx.workerTlist = lappend(ctx.workerTlist, tle);
+	}
+	foreach(lc, parse->targetList)
+	{
+		TargetEntry *tle = flatCopyTargetEntry(lfirst_node(TargetEntry, lc));
+
+		tle->expr = (Expr *) CombineMutator((Node *) tle->expr, &ctx);
+		tlist = lappend(tlist, tle);
+	}
+	having = CombineMutator(parse->havingQual, &ctx);
+	if (ctx.reason != NULL)
+	{
+		*reason = ctx.reason;
+		return NULL;
+	}
+
+	worker = copyObject(parse);
+	worker->targetList = ctx.workerTlist;
+	worker->groupClause = copyObject(parse->groupClause);
+	worker->groupDistinct = false;
+	worker->havingQual = NULL;
+	worker->sortClause = NIL;
+	worker->distinctClause = NIL;
+	worker->hasDistinctOn = false;
+	worker->limitCount = NULL;
+	worker->limitOffset = NULL;
+	worker->limitOption = LIMIT_OPTION_COUNT;
+	worker->windowClause = NIL;
+	worker->hasWindowFuncs = false;
+	worker->hasAggs = contain_agg_clause((Node *) worker->targetList);
+
+	coordinator = MakeCoordinatorQuery(parse, worker->targetList, id, placeholderOid);
+	coordinator->targetList = tlist;
+	coordinator->groupClause = copyObject(parse->groupClause);
+	coordinator->havingQual = having;
+	coordinator->hasAggs = contain_agg_clause((Node *) tlist) || contain_agg_clause(having);
+	coordinator->sortClause = copyObject(parse->sortClause);
+	coordinator->distinctClause = copyObject(parse->distinctClause);
+	coordinator->hasDistinctOn = parse->hasDistinctOn;
+	coordinator->limitCount = copyObject(parse->limitCount);
+	coordinator->limitOffset = copyObject(parse->limitOffset);
+	coordinator->limitOption = parse->limitOption;
+	coordinator->hasSubLinks = checkExprHasSubLink(parse->limitCount) ||
+		checkExprHasSubLink(parse->limitOffset);
+
+	return PlanWithPlaceholder(parse, worker, coordinator, "partial aggregate", queryString,
+							   cursorOptions, boundParams, placeholderOid, id,
+							   parse->groupClause == NIL ? -1 : 0);
+}
+
+/*
+ * PlanPushdownSelect returns a plan that runs a multi-shard SELECT inside
+ * the shards (whole or as partial aggregates), or NULL with *reason set
+ * when the statement must take the coordinator-side path.
+ */
+PlannedStmt *
+PlanPushdownSelect(Query *parse, const char *queryString, int cursorOptions,
+				   ParamListInfo boundParams, List *allRelids, const char **reason)
+{
+	GroupContext ctx;
+	TopShape	shape;
+	List	   *distOutput = NIL;
+	const char *notShippable;
+	Oid			placeholderOid;
+	Oid			argType = INT4OID;
+	ListCell   *lc;
+
+	if (!EnablePushdown)
+	{
+		*reason = "shard.enable_pushdown is off";
+		return NULL;
+	}
+	foreach(lc, allRelids)
+	{
+		if (!IsDistributedTable(lfirst_oid(lc)))
+		{
+			*reason = "the statement uses a local table";
+			return NULL;
+		}
+	}
+	if (parse->hasModifyingCTE || parse->rowMarks != NIL || parse->utilityStmt != NULL)
+	{
+		*reason = "the statement has FOR UPDATE or a data-modifying WITH";
+		return NULL;
+	}
+	if (query_tree_walker(parse, SystemColumnWalker, NULL, 0))
+	{
+		*reason = "the statement uses system columns";
+		return NULL;
+	}
+	if (contain_volatile_functions((Node *) parse))
+	{
+		*reason = "the statement calls volatile functions";
+		return NULL;
+	}
+	notShippable = NotShippableReason((Node *) parse);
+	if (notShippable != NULL)
+	{
+		*reason = notShippable;
+		return NULL;
+	}
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.colocationId = -1;
+	memset(&shape, 0, sizeof(shape));
+	if (!AnalyzeLevel(parse, &ctx, true, &distOutput, &shape))
+	{
+		*reason = ctx.reason;
+		return NULL;
+	}
+	if (ctx.anchor == NULL)
+	{
+		*reason = "no hash-distributed table";
+		return NULL;
+	}
+
+	placeholderOid = LookupFuncName(list_make2(makeString("shard"), makeString("remote_scan")),
+									1, &argType, true);
+	if (!OidIsValid(placeholderOid))
+	{
+		*reason = "shard.remote_scan(integer) is missing";
+		return NULL;
+	}
+
+	if ((parse->hasAggs || parse->groupClause != NIL || parse->havingQual != NULL) &&
+		!shape.groupedByDist)
+		return PlanPartialAggregate(parse, queryString, cursorOptions, boundParams,
+									placeholderOid, nextPushdownId++, reason);
+
+	if (parse->hasDistinctOn && !shape.distinctHasDist)
+	{
+		*reason = "DISTINCT ON does not include the distribution column";
+		return NULL;
+	}
+	return PlanWholePushdown(parse, &shape, queryString, cursorOptions, boundParams,
+							 placeholderOid, nextPushdownId++);
+}
