@@ -97,6 +97,8 @@ SELECT check_query('SELECT * FROM users WHERE id NOT IN (SELECT user_id FROM ord
 SELECT check_query('SELECT * FROM (SELECT id FROM users ORDER BY id LIMIT 5) s');
 SELECT check_query('SELECT * FROM users u WHERE grp IN (SELECT qty FROM orders)');
 SELECT check_query('SELECT u.id FROM users u JOIN orders o ON u.grp = o.qty WHERE u.id < 5 AND o.order_id < 5');
+SELECT check_query('SELECT u FROM users u WHERE u.id < 4');
+SELECT check_query('SELECT ROW(id, name) FROM users WHERE id < 4');
 SELECT ctid IS NOT NULL FROM users LIMIT 0;
 
 -- prepared statements, generic and custom plans

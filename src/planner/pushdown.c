@@ -216,14 +216,15 @@ ContainsDistTable(Node *node)
 
 /*
  * SystemColumnWalker returns whether node uses a system column (ctid,
- * xmin, ...): those of shards differ from the coordinator's.
+ * xmin, ...), whose values on shards differ from the coordinator's, or a
+ * whole-row reference, whose type would be each shard's row type.
  */
 static bool
 SystemColumnWalker(Node *node, void *context)
 {
 	if (node == NULL)
 		return false;
-	if (IsA(node, Var) && ((Var *) node)->varattno < 0)
+	if (IsA(node, Var) && ((Var *) node)->varattno <= 0)
 		return true;
 	if (IsA(node, Query))
 		return query_tree_walker((Query *) node, SystemColumnWalker, context, 0);
@@ -1214,6 +1215,18 @@ PlanWithPlaceholder(Query *original, Query *worker, Query *coordinator,
 	List	   *distRels;
 	List	   *allRelids;
 
+	/* rows come back as text: anonymous records cannot be read back */
+	foreach(lc, worker->targetList)
+	{
+		TargetEntry *tle = lfirst_node(TargetEntry, lc);
+		Oid			type = exprType((Node *) tle->expr);
+
+		if (!tle->resjunk &&
+			(type == RECORDOID || type == RECORDARRAYOID ||
+			 get_typtype(type) == TYPTYPE_PSEUDO))
+			return NULL;
+	}
+
 	distRels = FindDistributedRelations(original, &allRelids);
 	foreach(lc, distRels)
 	{
@@ -1572,7 +1585,7 @@ PlanPushdownSelect(Query *parse, const char *queryString, int cursorOptions,
 	}
 	if (query_tree_walker(parse, SystemColumnWalker, NULL, 0))
 	{
-		*reason = "the statement uses system columns";
+		*reason = "the statement uses system columns or whole-row references";
 		return NULL;
 	}
 	if (contain_volatile_functions((Node *) parse))
