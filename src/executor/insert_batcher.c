@@ -9,16 +9,27 @@
  * nodes at once; a single batch may go in autocommit mode when the caller
  * allows it.  Values travel as text literals produced by the type output
  * functions, with floats printed exactly.
+ *
+ * INSERT ... ON CONFLICT goes through a statement template instead (built
+ * by planner/insert_planner.c): each shard's rows become constants of the
+ * template's VALUES entry, and the statement is deparsed for the shard, so
+ * ON CONFLICT and RETURNING are written by the deparser.  RETURNING rows
+ * then come from the nodes (only the rows inserted or updated there, with
+ * their final values) and are kept until the caller stores them.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "nodes/makefuncs.h"
+#include "parser/parsetree.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/float.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
+#include "deparse/deparse.h"
 #include "executor/insert_batcher.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
@@ -36,7 +47,19 @@ struct InsertBatcher
 	StringInfo *batches;		/* per shard index, or NULL */
 	uint64		processed;
 	MemoryContext valueContext;
+
+	/* ON CONFLICT only */
+	Query	   *upsert;			/* statement template, or NULL */
+	List	  **upsertRows;		/* per shard index: List of List of Const */
+	MemoryContext *rowContexts; /* per shard index, holds upsertRows */
+	List	   *returned;		/* PGresult * with RETURNING rows */
+	TupleDesc	desc;
 };
+
+#define UPSERT_BATCH_ROWS		1000
+
+static char *UpsertShardName(Oid relid, void *arg);
+static void AddUpsertRow(InsertBatcher *batcher, int shardIndex, Datum *values, bool *isnull);
 
 static void SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction);
 
@@ -57,6 +80,7 @@ StartInsertBatcher(Oid relid, TupleDesc desc)
 	if (batcher->table == NULL || batcher->table->method != DIST_METHOD_HASH)
 		elog(ERROR, "relation %u is not a hash-distributed table", relid);
 	batcher->natts = desc->natts;
+	batcher->desc = CreateTupleDescCopy(desc);
 	batcher->skip = palloc0(sizeof(bool) * Max(1, desc->natts));
 	batcher->outFuncs = palloc0(sizeof(FmgrInfo) * Max(1, desc->natts));
 	batcher->batches = palloc0(sizeof(StringInfo) * batcher->table->shardCount);
@@ -110,6 +134,12 @@ InsertBatcherAddRow(InsertBatcher *batcher, Datum *values, bool *isnull)
 						table->relName),
 				 errdetail("Every row of a distributed table needs a value to route it to a shard.")));
 	shardIndex = ShardIndexForValue(table, values[distIndex]);
+
+	if (batcher->upsert != NULL)
+	{
+		AddUpsertRow(batcher, shardIndex, values, isnull);
+		return;
+	}
 
 	if (batcher->batches[shardIndex] == NULL)
 		batcher->batches[shardIndex] = makeStringInfo();
@@ -167,19 +197,178 @@ SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction)
 
 		task->shardIndex = shardIndex;
 		task->nodeId = batcher->table->shards[shardIndex].nodeId;
-		task->sql = psprintf("INSERT INTO %s%s%s",
-							 ShardRelationName(batcher->table, shardIndex),
-							 batcher->header, batcher->batches[shardIndex]->data);
+		if (batcher->upsert != NULL)
+		{
+			Query	   *query = copyObject(batcher->upsert);
+			DeparseOptions deparseOptions;
+			MemoryContext oldContext;
+
+			rt_fetch(2, query->rtable)->values_lists = batcher->upsertRows[shardIndex];
+			memset(&deparseOptions, 0, sizeof(deparseOptions));
+			deparseOptions.relationName = UpsertShardName;
+			deparseOptions.relationNameArg = &task->shardIndex;
+			task->shardIndex = shardIndex;
+			oldContext = MemoryContextSwitchTo(GetMemoryChunkContext(batcher));
+			task->sql = DeparseQuery(query, &deparseOptions);
+			MemoryContextSwitchTo(oldContext);
+		}
+		else
+			task->sql = psprintf("INSERT INTO %s%s%s",
+								 ShardRelationName(batcher->table, shardIndex),
+								 batcher->header, batcher->batches[shardIndex]->data);
 		tasks = lappend(tasks, task);
 	}
 	memset(&options, 0, sizeof(options));
 	options.isWrite = true;
 	options.needTransaction = needTransaction;
+	options.keepResults = (batcher->upsert != NULL && batcher->upsert->returningList != NIL);
 	RunTasks(tasks, &options, &result);
 	batcher->processed += result.rowsProcessed;
+	if (options.keepResults)
+	{
+		MemoryContext oldContext = MemoryContextSwitchTo(GetMemoryChunkContext(batcher));
+
+		batcher->returned = list_concat(batcher->returned, result.results);
+		MemoryContextSwitchTo(oldContext);
+	}
 
 	foreach(lc, shardIndexes)
-		resetStringInfo(batcher->batches[lfirst_int(lc)]);
+	{
+		int			shardIndex = lfirst_int(lc);
+
+		if (batcher->upsert != NULL)
+		{
+			batcher->upsertRows[shardIndex] = NIL;
+			MemoryContextReset(batcher->rowContexts[shardIndex]);
+		}
+		else
+			resetStringInfo(batcher->batches[shardIndex]);
+	}
+}
+
+/*
+ * UpsertShardName maps the target table to the shard of the task being
+ * deparsed (arg points to its shard index).
+ */
+static char *
+UpsertShardName(Oid relid, void *arg)
+{
+	DistTableEntry *table = LookupDistTable(relid);
+
+	if (table == NULL || !table->isDistributed)
+		return NULL;
+	return ShardRelationName(table, *(int *) arg);
+}
+
+/*
+ * InsertBatcherSetUpsert makes the batcher ship its rows through
+ * upsertTemplate (INSERT ... VALUES ... ON CONFLICT ... RETURNING, with an
+ * empty VALUES entry at range table index 2).  Call before adding rows.
+ */
+void
+InsertBatcherSetUpsert(InsertBatcher *batcher, Query *upsertTemplate)
+{
+	int			count = batcher->table->shardCount;
+
+	batcher->upsert = upsertTemplate;
+	batcher->upsertRows = palloc0(sizeof(List *) * count);
+	batcher->rowContexts = palloc0(sizeof(MemoryContext) * count);
+}
+
+/*
+ * AddUpsertRow appends a row as constants to its shard's VALUES list and
+ * sends the shard's statement when the list is full.
+ */
+static void
+AddUpsertRow(InsertBatcher *batcher, int shardIndex, Datum *values, bool *isnull)
+{
+	MemoryContext oldContext;
+	List	   *row = NIL;
+	int			i;
+
+	if (batcher->rowContexts[shardIndex] == NULL)
+		batcher->rowContexts[shardIndex] =
+			AllocSetContextCreate(GetMemoryChunkContext(batcher), "shard upsert rows",
+								  ALLOCSET_DEFAULT_SIZES);
+	oldContext = MemoryContextSwitchTo(batcher->rowContexts[shardIndex]);
+	for (i = 0; i < batcher->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(batcher->desc, i);
+		Datum		value = (Datum) 0;
+
+		if (attr->attisdropped)
+			continue;
+		if (!isnull[i])
+			value = datumCopy(values[i], attr->attbyval, attr->attlen);
+		row = lappend(row, makeConst(attr->atttypid, attr->atttypmod, attr->attcollation,
+									 attr->attlen, value, isnull[i], attr->attbyval));
+	}
+	batcher->upsertRows[shardIndex] = lappend(batcher->upsertRows[shardIndex], row);
+	MemoryContextSwitchTo(oldContext);
+
+	if (list_length(batcher->upsertRows[shardIndex]) >= UPSERT_BATCH_ROWS)
+		SendBatches(batcher, list_make1_int(shardIndex), true);
+}
+
+/*
+ * InsertBatcherStoreReturning puts the RETURNING rows the nodes sent into
+ * store, as tuples of slot's descriptor whose columns from firstColumn
+ * (0-based) on are the RETURNING values; the others are NULL.  Frees the
+ * results.
+ */
+void
+InsertBatcherStoreReturning(InsertBatcher *batcher, Tuplestorestate *store,
+							TupleTableSlot *slot, int firstColumn)
+{
+	TupleDesc	desc = slot->tts_tupleDescriptor;
+	FmgrInfo   *inFuncs = palloc0(sizeof(FmgrInfo) * desc->natts);
+	Oid		   *ioParams = palloc0(sizeof(Oid) * desc->natts);
+	ListCell   *lc;
+	int			i;
+
+	for (i = firstColumn; i < desc->natts; i++)
+	{
+		Oid			inFunc;
+
+		getTypeInputInfo(TupleDescAttr(desc, i)->atttypid, &inFunc, &ioParams[i]);
+		fmgr_info(inFunc, &inFuncs[i]);
+	}
+	PG_TRY();
+	{
+		foreach(lc, batcher->returned)
+		{
+			PGresult   *res = lfirst(lc);
+			int			row;
+
+			if (PQnfields(res) != desc->natts - firstColumn)
+				elog(ERROR, "RETURNING of ON CONFLICT returned %d columns, expected %d",
+					 PQnfields(res), desc->natts - firstColumn);
+			for (row = 0; row < PQntuples(res); row++)
+			{
+				ExecClearTuple(slot);
+				for (i = 0; i < desc->natts; i++)
+				{
+					bool		null = (i < firstColumn ||
+										PQgetisnull(res, row, i - firstColumn));
+
+					slot->tts_isnull[i] = null;
+					slot->tts_values[i] =
+						null ? (Datum) 0 :
+						InputFunctionCall(&inFuncs[i], PQgetvalue(res, row, i - firstColumn),
+										  ioParams[i], TupleDescAttr(desc, i)->atttypmod);
+				}
+				ExecStoreVirtualTuple(slot);
+				tuplestore_puttupleslot(store, slot);
+			}
+		}
+	}
+	PG_FINALLY();
+	{
+		foreach(lc, batcher->returned)
+			PQclear((PGresult *) lfirst(lc));
+		batcher->returned = NIL;
+	}
+	PG_END_TRY();
 }
 
 /*
@@ -195,7 +384,8 @@ FinishInsertBatcher(InsertBatcher *batcher, bool allowAutocommit)
 
 	for (i = 0; i < batcher->table->shardCount; i++)
 	{
-		if (batcher->batches[i] != NULL && batcher->batches[i]->len > 0)
+		if (batcher->upsert != NULL ? batcher->upsertRows[i] != NIL :
+			(batcher->batches[i] != NULL && batcher->batches[i]->len > 0))
 			pending = lappend_int(pending, i);
 	}
 	if (pending != NIL)

@@ -681,6 +681,9 @@ ExecuteInsert(ShardScanState *state)
 	rel = RelationIdGetRelation(info->targetRelid);
 	batcher = StartInsertBatcher(info->targetRelid, RelationGetDescr(rel));
 	RelationClose(rel);
+	/* ON CONFLICT: the statement template is the only task SQL */
+	if (info->taskSql != NIL)
+		InsertBatcherSetUpsert(batcher, stringToNode(strVal(linitial(info->taskSql))));
 
 	if (info->hasReturning)
 	{
@@ -700,8 +703,11 @@ ExecuteInsert(ShardScanState *state)
 		CHECK_FOR_INTERRUPTS();
 		slot_getallattrs(slot);
 		InsertBatcherAddRow(batcher, slot->tts_values, slot->tts_isnull);
-		if (state->returning != NULL)
+		if (state->returning != NULL && info->taskSql == NIL)
 			tuplestore_puttupleslot(state->returning, slot);
 	}
 	estate->es_processed += FinishInsertBatcher(batcher, UseAutocommit(state, 1));
+	if (state->returning != NULL && info->taskSql != NIL)
+		InsertBatcherStoreReturning(batcher, state->returning, state->css.ss.ss_ScanTupleSlot,
+									list_length(info->insertAttrs));
 }

@@ -15,19 +15,182 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/table.h"
+#include "catalog/pg_constraint.h"
 #include "catalog/pg_type.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "parser/parsetree.h"
 #include "rewrite/rewriteManip.h"
+#include "utils/array.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
+#include "deparse/deparse.h"
 #include "planner/planner.h"
 
 static Query *BuildInsertSourceQuery(Query *query, Relation rel);
+static void CheckOnConflict(Query *query, DistTableEntry *table);
+static Query *BuildUpsertTemplate(Query *query, Relation rel);
+
+/* a varno no query uses, for renumbering in two steps */
+#define UPSERT_TEMP_VARNO	100000
+
+/*
+ * CheckOnConflict throws unless the ON CONFLICT clause of query can run on
+ * each shard alone: its arbiter includes the distribution column, DO UPDATE
+ * leaves that column alone, and every expression can be shipped.
+ */
+static void
+CheckOnConflict(Query *query, DistTableEntry *table)
+{
+	OnConflictExpr *oc = query->onConflict;
+	bool		hasDistColumn = false;
+	const char *reason;
+	ListCell   *lc;
+
+	if (OidIsValid(oc->constraint))
+	{
+		HeapTuple	tuple = SearchSysCache1(CONSTROID, ObjectIdGetDatum(oc->constraint));
+		Datum		conkey;
+		bool		isnull;
+
+		if (!HeapTupleIsValid(tuple))
+			elog(ERROR, "cache lookup failed for constraint %u", oc->constraint);
+		conkey = SysCacheGetAttr(CONSTROID, tuple, Anum_pg_constraint_conkey, &isnull);
+		if (!isnull)
+		{
+			ArrayType  *keys = DatumGetArrayTypeP(conkey);
+			int16	   *attnums = (int16 *) ARR_DATA_PTR(keys);
+			int			i;
+
+			for (i = 0; i < ARR_DIMS(keys)[0]; i++)
+				if (attnums[i] == table->distAttno)
+					hasDistColumn = true;
+		}
+		ReleaseSysCache(tuple);
+	}
+	else if (oc->arbiterElems != NIL)
+	{
+		foreach(lc, oc->arbiterElems)
+		{
+			InferenceElem *elem = lfirst_node(InferenceElem, lc);
+
+			if (IsA(elem->expr, Var) &&
+				((Var *) elem->expr)->varattno == table->distAttno)
+				hasDistColumn = true;
+		}
+	}
+	else
+		hasDistColumn = (oc->action == ONCONFLICT_NOTHING);
+
+	if (!hasDistColumn)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("ON CONFLICT on distributed table \"%s\" needs a conflict target that includes distribution column \"%s\"",
+						table->relName, get_attname(table->relid, table->distAttno, false)),
+				 errdetail("Each shard can only check conflicts among its own rows."),
+				 errhint("Name a unique index or constraint that contains the distribution column.")));
+
+	foreach(lc, oc->onConflictSet)
+	{
+		TargetEntry *tle = lfirst_node(TargetEntry, lc);
+
+		if (!tle->resjunk && tle->resno == table->distAttno)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("ON CONFLICT DO UPDATE cannot change distribution column \"%s\" of table \"%s\"",
+							get_attname(table->relid, table->distAttno, false), table->relName),
+					 errhint("Leave the distribution column out of DO UPDATE SET.")));
+	}
+
+	reason = NotShippableReason((Node *) oc);
+	if (reason == NULL)
+		reason = NotShippableReason((Node *) query->returningList);
+	if (reason != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("INSERT ... ON CONFLICT on distributed table \"%s\" cannot be run on the shards",
+						table->relName),
+				 errdetail("%s", reason),
+				 errhint("Compute the value in a separate query and pass it as a constant.")));
+}
+
+/*
+ * BuildUpsertTemplate returns INSERT INTO rel (columns) VALUES <none yet>
+ * ON CONFLICT ... RETURNING ..., with the rtable [target, VALUES,
+ * excluded], for the executor to fill with each shard's rows as constants
+ * and deparse (executor/insert_batcher.c).
+ */
+static Query *
+BuildUpsertTemplate(Query *query, Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	Query	   *result = makeNode(Query);
+	OnConflictExpr *oc = copyObject(query->onConflict);
+	List	   *returning = copyObject(query->returningList);
+	RangeTblEntry *target = copyObject(rt_fetch(query->resultRelation, query->rtable));
+	RangeTblEntry *values = makeNode(RangeTblEntry);
+	RangeTblEntry *excluded = NULL;
+	RangeTblRef *rtr = makeNode(RangeTblRef);
+	List	   *colnames = NIL;
+	AttrNumber	attno;
+	int			position = 0;
+
+	values->rtekind = RTE_VALUES;
+	values->inFromCl = true;
+	for (attno = 1; attno <= desc->natts; attno++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(desc, attno - 1);
+
+		if (attr->attisdropped)
+			continue;
+		position++;
+		values->coltypes = lappend_oid(values->coltypes, attr->atttypid);
+		values->coltypmods = lappend_int(values->coltypmods, attr->atttypmod);
+		values->colcollations = lappend_oid(values->colcollations, attr->attcollation);
+		colnames = lappend(colnames, makeString(pstrdup(NameStr(attr->attname))));
+		result->targetList = lappend(result->targetList,
+									 makeTargetEntry((Expr *) makeVar(2, position, attr->atttypid,
+																	  attr->atttypmod,
+																	  attr->attcollation, 0),
+													 attno, pstrdup(NameStr(attr->attname)),
+													 false));
+	}
+	values->eref = makeAlias("v", colnames);
+
+	/* target becomes 1, excluded 3 */
+	if (oc->exclRelIndex > 0)
+	{
+		excluded = copyObject(rt_fetch(oc->exclRelIndex, query->rtable));
+		ChangeVarNodes((Node *) oc, oc->exclRelIndex, UPSERT_TEMP_VARNO, 0);
+	}
+	ChangeVarNodes((Node *) oc, query->resultRelation, 1, 0);
+	ChangeVarNodes((Node *) returning, query->resultRelation, 1, 0);
+	if (excluded != NULL)
+	{
+		ChangeVarNodes((Node *) oc, UPSERT_TEMP_VARNO, 3, 0);
+		oc->exclRelIndex = 3;
+	}
+
+	result->commandType = CMD_INSERT;
+	result->querySource = QSRC_ORIGINAL;
+	result->canSetTag = true;
+	result->resultRelation = 1;
+	result->rtable = list_make2(target, values);
+	if (excluded != NULL)
+		result->rtable = lappend(result->rtable, excluded);
+	rtr->rtindex = 2;
+	result->jointree = makeFromExpr(list_make1(rtr), NULL);
+	result->onConflict = oc;
+	result->returningList = returning;
+	result->hasSubLinks = query->hasSubLinks;
+	result->override = query->override;
+	return result;
+}
 
 /*
  * BuildInsertSourceQuery returns a SELECT that computes the rows (and
@@ -148,16 +311,14 @@ PlanDistributedInsert(Query *query, const char *queryString, List *distRels,
 	AttrNumber	attno;
 	int			position = 0;
 
-	if (query->onConflict != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("INSERT ... ON CONFLICT into distributed table \"%s\" is not supported yet",
-						table->relName)));
 	if (table->method != DIST_METHOD_HASH)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("INSERT into reference table \"%s\" is not supported yet",
 						table->relName)));
+
+	if (query->onConflict != NULL)
+		CheckOnConflict(query, table);
 
 	rel = table_open(targetRte->relid, NoLock);
 	source = BuildInsertSourceQuery(query, rel);
@@ -172,6 +333,9 @@ PlanDistributedInsert(Query *query, const char *queryString, List *distRels,
 	info->strategy = "routed insert";
 	info->distColumnIndex = table->distAttno - 1;
 	info->singleRowInsert = (query->jointree->fromlist == NIL);
+	/* ON CONFLICT: the statement template travels as the only task SQL */
+	if (query->onConflict != NULL)
+		info->taskSql = list_make1(makeString(nodeToString(BuildUpsertTemplate(query, rel))));
 	for (attno = 1; attno <= natts; attno++)
 	{
 		Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(rel), attno - 1);
