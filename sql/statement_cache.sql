@@ -37,6 +37,14 @@ EXECUTE get_v(1);
 EXECUTE get_v(2);
 EXECUTE set_v(3, 'kept');
 EXECUTE get_v(3);
+-- the first statement of a node in a transaction travels with its BEGIN as
+-- SQL EXECUTE: values with quotes and backslashes, and NULL, arrive intact
+BEGIN;
+EXECUTE set_v(40, E'it''s a \\ test');
+EXECUTE set_v(41, NULL);
+EXECUTE set_v(42, E'\\x41''; SELECT 1; --');
+COMMIT;
+SELECT k, v, v IS NULL AS is_null FROM sc WHERE k IN (40, 41, 42) ORDER BY k;
 
 -- a shard the worker does not have: the worker's error with the node as
 -- context, and the connection keeps working for the other shards

@@ -29,6 +29,7 @@
 
 #include "access/xact.h"
 #include "common/hashfn.h"
+#include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 
@@ -55,6 +56,24 @@ static StatementCacheEntry *FindOrPrepareStatement(NodeConnection *conn,
 												   uint64 generation);
 static void PrepareOnNode(NodeConnection *conn, const char *name,
 						  const char *sql, int nparams, const Oid *types);
+static void ThrowSendFailure(NodeConnection *conn);
+
+
+/*
+ * ThrowSendFailure closes conn after libpq failed to send a command on it
+ * and throws the connection failure.
+ */
+static void
+ThrowSendFailure(NodeConnection *conn)
+{
+	char	   *message = pstrdup(PQerrorMessage(conn->conn));
+
+	CloseNodeConnection(conn);
+	ereport(ERROR,
+			(errcode(ERRCODE_CONNECTION_FAILURE),
+			 errmsg("could not send command to node %s:%d", conn->host, conn->port),
+			 errdetail_internal("%s", message)));
+}
 
 
 /*
@@ -102,15 +121,7 @@ PrepareOnNode(NodeConnection *conn, const char *name, const char *sql,
 	bool		ok = true;
 
 	if (!PQsendPrepare(conn->conn, name, sql, nparams, types))
-	{
-		char	   *message = pstrdup(PQerrorMessage(conn->conn));
-
-		CloseNodeConnection(conn);
-		ereport(ERROR,
-				(errcode(ERRCODE_CONNECTION_FAILURE),
-				 errmsg("could not send command to node %s:%d", conn->host, conn->port),
-				 errdetail_internal("%s", message)));
-	}
+		ThrowSendFailure(conn);
 	conn->busy = true;
 
 	while ((res = GetRemoteResult(conn)) != NULL)
@@ -192,42 +203,92 @@ FindOrPrepareStatement(NodeConnection *conn, const char *sql, int nparams,
 
 
 /*
+ * EnsurePreparedStatement returns the number of conn's prepared statement
+ * for (sql, types), preparing it first when it is new (one round trip;
+ * conn must be idle), or 0 when it is not to be cached (limit reached, or
+ * a hash collision).  generation: see the file banner.  Throws when the
+ * node rejects the statement and on connection failure.
+ */
+int
+EnsurePreparedStatement(NodeConnection *conn, const char *sql, int nparams,
+						const Oid *types, uint64 generation)
+{
+	StatementCacheEntry *entry;
+
+	entry = FindOrPrepareStatement(conn, sql, nparams, types, generation);
+	return entry != NULL ? entry->number : 0;
+}
+
+
+/*
+ * AppendExecuteStatement appends "EXECUTE shard_<number>(values)" to buf,
+ * the SQL form of running a prepared statement, for a multi-statement
+ * string (values are text, NULL for a null, as for PQsendQueryPrepared).
+ */
+void
+AppendExecuteStatement(StringInfo buf, int number, int nparams,
+					   const char *const *values)
+{
+	int			i;
+
+	appendStringInfo(buf, "EXECUTE shard_%d", number);
+	if (nparams == 0)
+		return;
+	appendStringInfoChar(buf, '(');
+	for (i = 0; i < nparams; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(buf, ", ");
+		if (values[i] == NULL)
+			appendStringInfoString(buf, "NULL");
+		else
+			appendStringInfoString(buf, quote_literal_cstr(values[i]));
+	}
+	appendStringInfoChar(buf, ')');
+}
+
+
+/*
+ * SendPreparedStatement sends the execution of conn's prepared statement
+ * number with text values.  Marks conn busy; throws on connection failure.
+ */
+void
+SendPreparedStatement(NodeConnection *conn, int number, int nparams,
+					  const char *const *values)
+{
+	char		name[32];
+
+	snprintf(name, sizeof(name), "shard_%d", number);
+	if (!PQsendQueryPrepared(conn->conn, name, nparams, values, NULL, NULL, 0))
+		ThrowSendFailure(conn);
+	conn->busy = true;
+	conn->commandNestLevel = GetCurrentTransactionNestLevel();
+}
+
+
+/*
  * SendPreparedCommand sends sql with parameters like PQsendQueryParams
  * (text values; types as given), through a named prepared statement on the
- * node.  conn must be open and idle.  generation: see the file banner.
- * Marks conn busy; throws on connection failure and when the node rejects
- * the statement.
+ * node when it can be cached.  conn must be open and idle.  Marks conn
+ * busy; throws on connection failure and when the node rejects the
+ * statement.
  */
 void
 SendPreparedCommand(NodeConnection *conn, const char *sql, int nparams,
 					const Oid *types, const char *const *values,
 					uint64 generation)
 {
-	StatementCacheEntry *entry;
-	int			sent;
+	int			number;
 
-	entry = FindOrPrepareStatement(conn, sql, nparams, types, generation);
-	if (entry != NULL)
+	number = EnsurePreparedStatement(conn, sql, nparams, types, generation);
+	if (number > 0)
 	{
-		char		name[32];
-
-		snprintf(name, sizeof(name), "shard_%d", entry->number);
-		sent = PQsendQueryPrepared(conn->conn, name, nparams, values, NULL,
-								   NULL, 0);
+		SendPreparedStatement(conn, number, nparams, values);
+		return;
 	}
-	else
-		sent = PQsendQueryParams(conn->conn, sql, nparams, types, values,
-								 NULL, NULL, 0);
-	if (!sent)
-	{
-		char	   *message = pstrdup(PQerrorMessage(conn->conn));
-
-		CloseNodeConnection(conn);
-		ereport(ERROR,
-				(errcode(ERRCODE_CONNECTION_FAILURE),
-				 errmsg("could not send command to node %s:%d", conn->host, conn->port),
-				 errdetail_internal("%s", message)));
-	}
+	if (!PQsendQueryParams(conn->conn, sql, nparams, types, values,
+						   NULL, NULL, 0))
+		ThrowSendFailure(conn);
 	conn->busy = true;
 	conn->commandNestLevel = GetCurrentTransactionNestLevel();
 }

@@ -71,6 +71,8 @@ struct StreamSet
 static List *GroupTasksByNode(List *tasks);
 static void SendWithParams(NodeConnection *conn, const char *sql, ParamListInfo params,
 						   bool usePrepared);
+static void SendFirstWithParams(NodeConnection *conn, const char *sql,
+								ParamListInfo params, bool needTransaction);
 static void CountProcessed(PGresult *res, TaskRunResult *result);
 static void SendNextFetch(StreamSet *set, NodeStream *stream);
 static void ReceiveStreamResult(StreamSet *set, NodeStream *stream, bool prefetch);
@@ -273,6 +275,51 @@ SendWithParams(NodeConnection *conn, const char *sql, ParamListInfo params,
 }
 
 /*
+ * SendFirstWithParams sends a node's first statement of a task list, with
+ * the commands its session needs first (settings, BEGIN, savepoints).  The
+ * statement is prepared on the node (before the prefix, so BEGIN is only
+ * recorded as open once it is on its way), and a prefix and the statement
+ * then travel as one string with SQL EXECUTE: one round trip, where a
+ * prefix run on its own would cost two.  Throws on connection failure and
+ * remote errors of the prefix or the preparation.
+ */
+static void
+SendFirstWithParams(NodeConnection *conn, const char *sql,
+					ParamListInfo params, bool needTransaction)
+{
+	int			nparams;
+	Oid		   *types;
+	const char **values;
+	int			statement;
+	StringInfoData prefix;
+
+	if (conn->conn == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("connection to node %s:%d is closed", conn->host, conn->port)));
+	BuildRemoteParams(params, &nparams, &types, &values);
+	statement = EnsurePreparedStatement(conn, sql, nparams, types,
+										DistTableGeneration);
+
+	initStringInfo(&prefix);
+	PrepareRemoteCommand(conn, needTransaction, &prefix);
+	if (statement > 0 && prefix.len > 0)
+	{
+		AppendExecuteStatement(&prefix, statement, nparams, values);
+		SendRemoteCommand(conn, prefix.data);
+	}
+	else if (statement > 0)
+		SendPreparedStatement(conn, statement, nparams, values);
+	else
+	{
+		if (prefix.len > 0)
+			ExecuteRemoteCommandNoResult(conn, prefix.data);
+		SendWithParams(conn, sql, params, false);
+	}
+	pfree(prefix.data);
+}
+
+/*
  * CountProcessed adds the row count of an INSERT, UPDATE or DELETE result
  * to result->rowsProcessed.
  */
@@ -329,10 +376,10 @@ RunTasks(List *tasks, TaskRunOptions *options, TaskRunResult *result)
 
 			if (withParams)
 			{
-				RunRemotePrefix(conn, options->needTransaction);
 				group->currentSql = linitial(group->sqls);
 				group->sqls = list_delete_first(group->sqls);
-				SendWithParams(conn, group->currentSql, options->params, true);
+				SendFirstWithParams(conn, group->currentSql, options->params,
+									options->needTransaction);
 			}
 			else
 			{
