@@ -35,6 +35,88 @@
 static Query *BuildInsertSourceQuery(Query *query, Relation rel);
 static void CheckOnConflict(Query *query, DistTableEntry *table);
 static Query *BuildUpsertTemplate(Query *query, Relation rel);
+static PlannedStmt *PlanColocatedInsertSelect(Query *query, DistTableEntry *table,
+											  List *allRelids);
+
+/*
+ * PlanColocatedInsertSelect returns a plan that runs INSERT ... SELECT
+ * inside the shards, one statement per shard index, or NULL when rows may
+ * have to move between shards: the SELECT must decompose per shard group
+ * of the target's co-location group and give the target's distribution
+ * column straight from a column that carries the distribution value.
+ * Defaults that use sequences are not shippable, so such INSERTs stay on
+ * the coordinator and get unique values there.
+ */
+static PlannedStmt *
+PlanColocatedInsertSelect(Query *query, DistTableEntry *table, List *allRelids)
+{
+	RangeTblEntry *source;
+	RangeTblRef *rtr;
+	TargetEntry *distTle = NULL;
+	List	   *distOutput = NIL;
+	int			colocationId = -1;
+	const char *reason = NULL;
+	ShardPlanInfo *info;
+	CustomScan *scan;
+	Var		   *var;
+	ListCell   *lc;
+	int			i;
+
+	if (list_length(query->jointree->fromlist) != 1 || query->cteList != NIL ||
+		query->jointree->quals != NULL)
+		return NULL;
+	rtr = linitial(query->jointree->fromlist);
+	if (!IsA(rtr, RangeTblRef))
+		return NULL;
+	source = rt_fetch(rtr->rtindex, query->rtable);
+	if (source->rtekind != RTE_SUBQUERY)
+		return NULL;
+
+	foreach(lc, query->targetList)
+	{
+		TargetEntry *tle = lfirst(lc);
+
+		if (!tle->resjunk && tle->resno == table->distAttno)
+			distTle = tle;
+	}
+	if (distTle == NULL || !IsA(distTle->expr, Var))
+		return NULL;
+	var = (Var *) distTle->expr;
+	if (var->varno != rtr->rtindex || var->varlevelsup != 0 ||
+		var->vartype != table->distType)
+		return NULL;
+
+	if (NotShippableReason((Node *) query) != NULL ||
+		NeedsCoordinatorEvaluation((Node *) query))
+		return NULL;
+	if (!SubqueryDecomposes(source->subquery, &colocationId, &distOutput, &reason) ||
+		colocationId != table->colocationId ||
+		!list_member_int(distOutput, var->varattno))
+		return NULL;
+	foreach(lc, allRelids)
+	{
+		DistTableEntry *other = LookupDistTable(lfirst_oid(lc));
+
+		if (other == NULL || other->method != DIST_METHOD_HASH ||
+			other->colocationId != table->colocationId)
+			return NULL;
+	}
+
+	info = palloc0(sizeof(ShardPlanInfo));
+	info->kind = SHARD_SCAN_MULTI;
+	info->commandType = CMD_INSERT;
+	info->anchorRelid = table->relid;
+	info->hasReturning = (query->returningList != NIL);
+	info->strategy = "insert select in the shards";
+	for (i = 0; i < table->shardCount; i++)
+	{
+		info->taskShardIndexes = lappend_int(info->taskShardIndexes, i);
+		info->taskSql = lappend(info->taskSql, makeString(DeparseForShard(query, i, NULL)));
+	}
+	scan = MakeShardScan(info);
+	scan->custom_exprs = list_make1(makeNullConst(INT4OID, -1, InvalidOid));
+	return MakeShardPlannedStmt(query, scan, query->returningList, allRelids);
+}
 
 /* a varno no query uses, for renumbering in two steps */
 #define UPSERT_TEMP_VARNO	100000
@@ -319,6 +401,10 @@ PlanDistributedInsert(Query *query, const char *queryString, List *distRels,
 
 	if (query->onConflict != NULL)
 		CheckOnConflict(query, table);
+
+	sourcePlan = PlanColocatedInsertSelect(query, table, allRelids);
+	if (sourcePlan != NULL)
+		return sourcePlan;
 
 	rel = table_open(targetRte->relid, NoLock);
 	source = BuildInsertSourceQuery(query, rel);

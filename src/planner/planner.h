@@ -55,6 +55,8 @@ extern bool EnablePushdown;
 extern PlannedStmt *PlanPushdownSelect(Query *parse, const char *queryString,
 									   int cursorOptions, ParamListInfo boundParams,
 									   List *allRelids, const char **reason);
+extern bool SubqueryDecomposes(Query *query, int *colocationId, List **distOutput,
+							   const char **reason);
 extern void PushdownSetRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 								   RangeTblEntry *rte);
 

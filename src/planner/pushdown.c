@@ -469,6 +469,30 @@ CheckSubLinksWalker(Node *node, void *context)
 }
 
 /*
+ * SubqueryDecomposes returns whether query (a SELECT used as a subquery)
+ * is the union of its per-shard-group results; then *colocationId is its
+ * co-location group (-1 if it reads no hash table) and *distOutput the
+ * output columns (Integer resnos) that carry the distribution value.
+ * Sets *reason when it returns false.  Used by INSERT ... SELECT.
+ */
+bool
+SubqueryDecomposes(Query *query, int *colocationId, List **distOutput,
+				   const char **reason)
+{
+	GroupContext ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.colocationId = -1;
+	if (!AnalyzeLevel(query, &ctx, false, distOutput, NULL))
+	{
+		*reason = ctx.reason;
+		return false;
+	}
+	*colocationId = ctx.colocationId;
+	return true;
+}
+
+/*
  * AnalyzeLevel returns whether query decomposes per shard group.  For a
  * subquery (isTop false) that means its result is the union of its
  * per-shard results; *distOutput gets the output columns that carry the
