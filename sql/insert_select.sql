@@ -71,4 +71,20 @@ INSERT INTO seq_dst2 (id) SELECT id FROM src;
 SELECT count(*), count(DISTINCT id), min(id), max(id), count(DISTINCT code) FROM seq_dst;
 SELECT count(*), count(DISTINCT n), min(n), max(n) FROM seq_dst2;
 
+-- UPDATE ... FROM and DELETE ... USING co-located tables joined on the
+-- distribution column: one statement per shard index
+UPDATE dst SET v = s.v + 1, note = 'upd' FROM src s WHERE s.id = dst.id AND s.grp = 3;
+UPDATE dst_local SET v = s.v + 1, note = 'upd' FROM src_local s WHERE s.id = dst_local.id AND s.grp = 3;
+SELECT compare_results('SELECT * FROM dst', 'SELECT * FROM dst_local');
+UPDATE dst SET total = s.id * 2 FROM src s WHERE dst.id = s.id AND s.id IN (7, 7) RETURNING dst.id, dst.total;
+UPDATE dst_local SET total = s.id * 2 FROM src_local s WHERE dst_local.id = s.id AND s.id IN (7, 7) RETURNING dst_local.id, dst_local.total;
+DELETE FROM dst USING src s WHERE s.id = dst.id AND s.grp = 4;
+DELETE FROM dst_local USING src_local s WHERE s.id = dst_local.id AND s.grp = 4;
+SELECT compare_results('SELECT * FROM dst', 'SELECT * FROM dst_local');
+-- not joined on the distribution column, or a local table: clear errors
+UPDATE dst SET v = 0 FROM src s WHERE s.grp = dst.grp;
+DELETE FROM dst USING other o WHERE o.id = dst.id;
+UPDATE dst SET v = 0 FROM loc WHERE loc.id = dst.id;
+UPDATE dst SET v = 0 FROM seq_dst s WHERE s.id = dst.id;
+
 DROP SCHEMA insert_select CASCADE;

@@ -50,6 +50,9 @@ extern PlannedStmt *PlanDistributedInsert(Query *query, const char *queryString,
 										  List *distRels, List *allRelids,
 										  int cursorOptions, ParamListInfo boundParams);
 
+/* modify_planner.c */
+extern bool ModifyJoinsColocated(Query *query, DistTableEntry *target);
+
 /* pushdown.c */
 extern bool EnablePushdown;
 extern PlannedStmt *PlanPushdownSelect(Query *parse, const char *queryString,

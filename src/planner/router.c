@@ -577,14 +577,23 @@ PlanMultiShardModify(Query *query, List *distRels, List *allRelids,
 	ShardPlanInfo *info;
 	bool		deparseAtRuntime;
 	int			i;
+	ListCell   *lc;
+	bool		readsLocal = false;
 
-	if (list_length(distRels) > 1)
+	/* UPDATE ... FROM / DELETE ... USING: co-located joins only */
+	if (list_length(distRels) > 1 &&
+		(table->method != DIST_METHOD_HASH || !ModifyJoinsColocated(query, table)))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("%s on distributed table \"%s\" that reads other distributed tables must select one shard",
 						command, table->relName),
+				 errdetail("Other distributed tables can be read only when they are co-located with \"%s\" and joined to it on its distribution column.",
+						   table->relName),
 				 errhint("Filter every distributed table on its distribution column with an equality to the same value.")));
-	if (list_length(allRelids) > 1)
+	foreach(lc, allRelids)
+		if (!IsDistributedTable(lfirst_oid(lc)))
+			readsLocal = true;
+	if (readsLocal)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("%s on distributed table \"%s\" cannot read local tables",
