@@ -126,6 +126,7 @@ typedef struct RemoteError
 
 static void EnsureConnectionHash(void);
 static void CloseAllNodeConnections(int code, Datum arg);
+static NodeConnection *FindRemoteTransactionHolder(int nodeId, Oid userId);
 static void ConnectToNode(NodeConnection *conn);
 static PGconn *StartNodeConnection(const char *host, int port);
 static void WaitForConnectionEstablished(PGconn *pgconn, const char *host,
@@ -224,8 +225,35 @@ CloseAllNodeConnections(int code, Datum arg)
 
 
 /*
+ * FindRemoteTransactionHolder returns the connection to nodeId of a user
+ * other than userId that holds a remote transaction (open, failed or
+ * prepared) of the current coordinator transaction, or NULL.
+ */
+static NodeConnection *
+FindRemoteTransactionHolder(int nodeId, Oid userId)
+{
+	HASH_SEQ_STATUS status;
+	NodeConnection *conn;
+
+	hash_seq_init(&status, ConnectionHash);
+	while ((conn = hash_seq_search(&status)) != NULL)
+	{
+		if (conn->key.nodeId == nodeId && conn->key.userId != userId &&
+			conn->xactState != REMOTE_XACT_NONE)
+		{
+			hash_seq_term(&status);
+			return conn;
+		}
+	}
+	return NULL;
+}
+
+
+/*
  * GetNodeConnection returns the cached connection to node nodeId for the
- * current user, connecting first if needed.  The result lives in
+ * current user, connecting first if needed; but the connection of another
+ * user when that one holds the node's remote transaction of the current
+ * coordinator transaction.  The result lives in
  * ShardConnectionContext for the life of the backend.
  *
  * An idle connection outside a remote transaction is checked cheaply (a
@@ -247,6 +275,22 @@ GetNodeConnection(int nodeId, const char *host, int port)
 
 	key.nodeId = nodeId;
 	key.userId = GetUserId();
+
+	/*
+	 * A node keeps one remote transaction per coordinator transaction: when
+	 * the user changed (SET ROLE, SECURITY DEFINER) after the node's remote
+	 * transaction began under another one, that connection serves the new
+	 * user too, so its statements see the transaction's earlier writes and
+	 * commit with them.  Privileges are checked on the coordinator.
+	 */
+	if (hash_get_num_entries(ConnectionHash) > 1)
+	{
+		NodeConnection *holder = FindRemoteTransactionHolder(nodeId, key.userId);
+
+		if (holder != NULL)
+			return holder;
+	}
+
 	conn = (NodeConnection *) hash_search(ConnectionHash, &key, HASH_ENTER,
 										  &found);
 	if (!found)
