@@ -2,9 +2,9 @@
 -- BY / HAVING, ORDER BY / LIMIT / OFFSET, DISTINCT and DISTINCT ON.  Each
 -- line runs one query text on the distributed tables (search_path
 -- diff_dist) and on their local copies (diff_local) and prints 'ok' or the
--- rows that differ; see diff_check in differential_schema.sql.  ids ending
--- in nothing special are unordered results; ordered ones (a total ORDER BY)
--- are compared row by row in order.  Sums and averages of float8 columns are
+-- rows that differ; see diff_check in differential_schema.sql.  Results
+-- are compared as multisets, except where the query has a total ORDER BY
+-- (third argument true): then row by row in order.  Sums and averages of float8 columns are
 -- rounded in the query: the order of summation differs between one table
 -- and shards, which changes the last bits (as real users compare).
 SET client_min_messages TO warning;

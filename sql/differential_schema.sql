@@ -13,8 +13,8 @@
 -- Data is deterministic (generate_series, no random()) with NULLs,
 -- duplicates, skew (customer 7 holds about a third of the orders, kind
 -- 'view' half of the events), unicode text, numeric, float8, timestamptz,
--- jsonb, arrays and booleans.  The schemas stay for differential_1..N; the
--- last file of the suite drops them.
+-- jsonb, arrays and booleans.  The schemas stay for differential_1..N;
+-- differential_cleanup drops them.
 SET client_min_messages TO warning;
 ALTER SEQUENCE shard.shard_id_seq RESTART 1200000;
 CREATE SCHEMA diff_dist;
@@ -52,29 +52,13 @@ BEGIN
 	RETURN format('%s DIFFERENT order at row %s: %s vs local %s', id, i, d[i], l[i]);
 END $$;
 
--- diff_compare: runs q_local and q_dist and compares their rows with
--- diff_result; an error of the distributed query is reported in the line.
--- An error of the local query is a mistake in the test and aborts.
-CREATE FUNCTION public.diff_compare(id text, q_dist text, q_local text,
-									ordered boolean DEFAULT false)
-RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-	r record;
-	d text[] := '{}';
-	l text[] := '{}';
-BEGIN
-	FOR r IN EXECUTE q_local LOOP l := l || r::text; END LOOP;
-	BEGIN
-		FOR r IN EXECUTE q_dist LOOP d := d || r::text; END LOOP;
-	EXCEPTION WHEN OTHERS THEN
-		RETURN format('%s ERROR on distributed tables: %s', id, SQLERRM);
-	END;
-	RETURN public.diff_result(id, d, l, ordered);
-END $$;
-
--- diff_check: runs one query text with search_path diff_dist and with
--- diff_local (each followed by diff_common, public) and compares the rows.
-CREATE FUNCTION public.diff_check(id text, query text, ordered boolean DEFAULT false)
+-- diff_run: runs q_local with search_path diff_local and q_dist with
+-- diff_dist (each followed by diff_common, public) and compares the rows
+-- with diff_result; an error of the distributed query is reported in the
+-- line.  An error of the local query is a mistake in the test and aborts.
+-- Prepared statements need the path too: a changed search_path re-analyzes
+-- them.
+CREATE FUNCTION public.diff_run(id text, q_dist text, q_local text, ordered boolean)
 RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
 	saved text := current_setting('search_path');
@@ -83,10 +67,10 @@ DECLARE
 	l text[] := '{}';
 BEGIN
 	PERFORM set_config('search_path', 'diff_local, diff_common, public', false);
-	FOR r IN EXECUTE query LOOP l := l || r::text; END LOOP;
+	FOR r IN EXECUTE q_local LOOP l := l || r::text; END LOOP;
 	PERFORM set_config('search_path', 'diff_dist, diff_common, public', false);
 	BEGIN
-		FOR r IN EXECUTE query LOOP d := d || r::text; END LOOP;
+		FOR r IN EXECUTE q_dist LOOP d := d || r::text; END LOOP;
 	EXCEPTION WHEN OTHERS THEN
 		PERFORM set_config('search_path', saved, false);
 		RETURN format('%s ERROR on distributed tables: %s', id, SQLERRM);
@@ -94,6 +78,12 @@ BEGIN
 	PERFORM set_config('search_path', saved, false);
 	RETURN public.diff_result(id, d, l, ordered);
 END $$;
+
+-- diff_check: one query text, run on both sides (see diff_run).
+CREATE FUNCTION public.diff_check(id text, query text, ordered boolean DEFAULT false)
+RETURNS text LANGUAGE sql AS $$
+	SELECT public.diff_run(id, query, query, ordered)
+$$;
 
 -- diff_both: runs a statement (DDL, PREPARE) once with each search path, so
 -- views and prepared statements are defined by one text for both sides.
@@ -110,12 +100,12 @@ BEGIN
 	PERFORM set_config('search_path', saved, false);
 END $$;
 
--- diff_execute: EXECUTEs prepared statement NAME_d and NAME_l (made by
+-- diff_execute: EXECUTEs prepared statements NAME_d and NAME_l (made by
 -- diff_both) with the same arguments and compares the rows.
 CREATE FUNCTION public.diff_execute(id text, name text, args text, ordered boolean DEFAULT false)
 RETURNS text LANGUAGE sql AS $$
-	SELECT public.diff_compare(id, format('EXECUTE %I(%s)', name || '_d', args),
-							   format('EXECUTE %I(%s)', name || '_l', args), ordered)
+	SELECT public.diff_run(id, format('EXECUTE %I(%s)', name || '_d', args),
+						   format('EXECUTE %I(%s)', name || '_l', args), ordered)
 $$;
 
 -- local-only tables, read by both sides

@@ -2275,6 +2275,25 @@ DeparseExpr(Node *node, DeparseContext *ctx)
 		case T_ArrayCoerceExpr:
 		case T_ConvertRowtypeExpr:
 		case T_CoerceToDomain:
+			if (IsCollationRelabel(node))
+			{
+				/*
+				 * The planner turns COLLATE into a RelabelType: write the
+				 * COLLATE back, or the worker compares with the column's.
+				 */
+				RelabelType *relabel = (RelabelType *) node;
+
+				appendStringInfoChar(buf, '(');
+				if (relabel->relabelformat == COERCE_IMPLICIT_CAST)
+					DeparseExpr((Node *) relabel->arg, ctx);
+				else
+					DeparseCast((Node *) relabel->arg, relabel->resulttype,
+								relabel->resulttypmod, ctx);
+				appendStringInfoString(buf, " COLLATE ");
+				AppendCollationName(buf, relabel->resultcollid);
+				appendStringInfoChar(buf, ')');
+			}
+			else
 			{
 				Node	   *arg = CoercionArgument(node, false);
 

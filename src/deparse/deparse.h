@@ -45,6 +45,7 @@ extern void DeparseQueryInto(StringInfo buf, Query *query, DeparseOptions *optio
 extern const char *NotShippableReason(Node *expr);
 extern bool IsShippableFunction(Oid funcid);
 extern bool IsObjectNameType(Oid typid);
+extern bool IsCollationRelabel(Node *node);
 
 /* Text of a constant as a quoted, typed literal ('...'::type). */
 extern void DeparseConstValue(StringInfo buf, Oid typid, int32 typmod,

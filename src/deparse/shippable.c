@@ -166,6 +166,23 @@ IsObjectNameType(Oid typid)
 }
 
 /*
+ * IsCollationRelabel returns whether node is a RelabelType that changes the
+ * collation of its argument: what the planner leaves of an explicit
+ * COLLATE clause (eval_const_expressions folds CollateExpr into it).
+ */
+bool
+IsCollationRelabel(Node *node)
+{
+	RelabelType *relabel;
+
+	if (node == NULL || !IsA(node, RelabelType))
+		return false;
+	relabel = (RelabelType *) node;
+	return OidIsValid(relabel->resultcollid) &&
+		relabel->resultcollid != exprCollation((Node *) relabel->arg);
+}
+
+/*
  * SortClauseNotShippableReason checks the operators of ORDER BY, GROUP BY,
  * DISTINCT and window clauses, which no expression walker visits.
  */
@@ -258,8 +275,13 @@ NotShippableWalker(Node *node, ShippableContext *ctx)
 			if (((Var *) node)->varattno == TableOidAttributeNumber)
 				reason = "tableoid differs on workers";
 			break;
-		case T_Const:
 		case T_RelabelType:
+			if (IsCollationRelabel(node) &&
+				((RelabelType *) node)->resultcollid >= FirstGenbkiObjectId)
+				reason = psprintf("collation %s may not exist on workers",
+								  get_collation_name(((RelabelType *) node)->resultcollid));
+			break;
+		case T_Const:
 		case T_CoerceViaIO:
 		case T_ArrayCoerceExpr:
 		case T_ConvertRowtypeExpr:
@@ -332,6 +354,16 @@ NotShippableWalker(Node *node, ShippableContext *ctx)
 			break;
 		case T_CurrentOfExpr:
 			reason = "WHERE CURRENT OF is not supported";
+			checkType = false;
+			break;
+		case T_SubPlan:
+		case T_AlternativeSubPlan:
+			/* the planner made it from a SubLink; it runs where it was planned */
+			reason = "subplans run on the coordinator";
+			checkType = false;
+			break;
+		case T_PlaceHolderVar:
+			reason = "placeholders are computed by the coordinator's plan";
 			checkType = false;
 			break;
 		case T_SubLink:
