@@ -9,7 +9,7 @@ CREATE SCHEMA bench;
 SET search_path TO bench;
 CREATE TABLE items (id bigint, g int, h int, v int);
 CREATE TABLE items2 (id bigint, w int);
-INSERT INTO items SELECT i, i % 100, (i * 7919) % 500000, i % 1000 FROM generate_series(1, 2000000) i;
+INSERT INTO items SELECT i, i % 100, ((i::bigint * 7919) % 500000)::int, i % 1000 FROM generate_series(1, 2000000) i;
 INSERT INTO items2 SELECT i, i % 37 FROM generate_series(1, 2000000) i;
 CREATE TABLE items_local AS SELECT * FROM items;
 CREATE TABLE items2_local AS SELECT * FROM items2;
