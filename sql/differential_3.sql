@@ -32,7 +32,7 @@ SELECT diff_check('w018', $$SELECT sku, price, sum(price) OVER (PARTITION BY cat
 SELECT diff_check('w019', $$SELECT id, round(stddev(score) OVER (PARTITION BY kind)::numeric, 6) FROM events WHERE id < 200$$);
 SELECT diff_check('w020', $$SELECT DISTINCT customer_id, count(*) OVER (PARTITION BY customer_id) FROM orders WHERE customer_id > 1900$$);
 SELECT diff_check('w021', $$SELECT id, row_number() OVER (ORDER BY id DESC) FROM customers ORDER BY id LIMIT 5$$, true);
-SELECT diff_check('w022', $$SELECT id, sum(amount) OVER (PARTITION BY customer_id ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE CURRENT ROW) FROM orders WHERE customer_id < 20$$);
+SELECT diff_check('w022', $$SELECT id, sum(amount) OVER (PARTITION BY customer_id ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE CURRENT ROW) FROM orders WHERE customer_id BETWEEN 8 AND 20$$);
 SELECT diff_check('w023', $$SELECT customer_id, max(amount) OVER (PARTITION BY customer_id), min(ordered_at) OVER (PARTITION BY customer_id, status) FROM orders WHERE customer_id BETWEEN 7 AND 9$$);
 SELECT diff_check('w024', $$SELECT kind, round(avg(score) OVER (PARTITION BY kind ORDER BY id ROWS 3 PRECEDING)::numeric, 6) FROM events WHERE id < 100$$);
 
