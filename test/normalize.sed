@@ -12,3 +12,6 @@ s/^\(waiting for server to [a-z ]*\)\.\.*/\1.../
 s/^Time: [0-9.]* ms.*$/Time: XXX ms/
 s/actual time=[0-9.]*\.\.[0-9.]*/actual time=XXX..XXX/g
 s/\(Planning\|Execution\) Time: [0-9.]* ms/\1 Time: XXX ms/
+
+# per-task times of ShardScan in EXPLAIN ANALYZE
+s/\((actual rows=[0-9]* time=\)[0-9.]* ms/\1XXX ms/g

@@ -56,6 +56,21 @@
 /* rows fetched per FETCH of a remote scan */
 #define STREAM_FETCH_SIZE		1000
 
+/*
+ * What one task (or, for streamed kinds, one node's cursor over its tasks)
+ * did, summed over the scan's executions: EXPLAIN ANALYZE.
+ */
+typedef struct ScanTaskStats
+{
+	bool		perNode;		/* a stream: taskCount tasks in one cursor */
+	int			shardIndex;
+	int			nodeId;
+	int			taskCount;
+	uint64		rows;
+	double		elapsedMs;
+	int			loops;
+} ScanTaskStats;
+
 typedef struct ShardScanState
 {
 	CustomScanState css;
@@ -87,6 +102,12 @@ typedef struct ShardScanState
 	/* insert: returned rows, read through a slot of their own */
 	Tuplestorestate *returning;
 	TupleTableSlot *returningSlot;
+
+	/* EXPLAIN ANALYZE only: per task rows and time */
+	bool		collectStats;
+	bool		collectTiming;
+	bool		statsTaken;		/* this execution's stats are in taskStats */
+	List	   *taskStats;		/* ScanTaskStats * */
 } ShardScanState;
 
 static Node *CreateShardScanState(CustomScan *cscan);
@@ -104,6 +125,10 @@ static bool StoreResultRow(ShardScanState *state, PGresult *res, int row,
 						   TupleTableSlot *slot);
 static void ExecuteInsert(ShardScanState *state);
 static void ReleaseScanResources(ShardScanState *state);
+static void AddScanTaskStats(ShardScanState *state, bool perNode, int shardIndex,
+							 int nodeId, int taskCount, uint64 rows, double elapsedMs);
+static void TakeScanStats(ShardScanState *state);
+static void ExplainTaskStats(ShardScanState *state, DistTableEntry *table, ExplainState *es);
 
 CustomScanMethods ShardScanMethods = {
 	.CustomName = "ShardScan",
@@ -239,6 +264,12 @@ BeginShardScan(CustomScanState *node, EState *estate, int eflags)
 
 	state->rowContext = AllocSetContextCreate(estate->es_query_cxt, "ShardScan row",
 											  ALLOCSET_DEFAULT_SIZES);
+
+	/* EXPLAIN ANALYZE (the node's own instrumentation comes after Begin) */
+	state->collectStats = ((eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0 &&
+						   (estate->es_instrument & (INSTRUMENT_ROWS | INSTRUMENT_TIMER)) != 0);
+	state->collectTiming = (state->collectStats &&
+							(estate->es_instrument & INSTRUMENT_TIMER) != 0);
 
 	/* input functions of the columns the nodes return */
 	state->natts = desc->natts;
@@ -382,6 +413,8 @@ ExecuteTasks(ShardScanState *state)
 	options.isWrite = (state->info->commandType != CMD_SELECT);
 	options.needTransaction = !UseAutocommit(state, list_length(state->tasks));
 	options.keepResults = (state->info->commandType == CMD_SELECT || state->info->hasReturning);
+	options.collectStats = state->collectStats;
+	options.collectTiming = state->collectTiming;
 
 	/* deparsed-now statements have their parameters inlined */
 	params = (state->runtimeQuery == NULL && estate->es_param_list_info != NULL);
@@ -452,6 +485,7 @@ ShardScanNext(ScanState *node)
 	if (!state->executed)
 	{
 		state->executed = true;
+		state->statsTaken = false;
 		if (state->info->kind == SHARD_SCAN_INSERT)
 			ExecuteInsert(state);
 		else
@@ -464,7 +498,8 @@ ShardScanNext(ScanState *node)
 
 				if (state->tasks != NIL)
 					state->streams = StartStreams(state->tasks, estate->es_param_list_info,
-												  STREAM_FETCH_SIZE);
+												  STREAM_FETCH_SIZE, state->collectStats,
+												  state->collectTiming);
 			}
 			else if (state->tasks != NIL)
 				ExecuteTasks(state);
@@ -544,6 +579,7 @@ ExecShardScan(CustomScanState *node)
 static void
 ReleaseScanResources(ShardScanState *state)
 {
+	TakeScanStats(state);
 	if (state->batch != NULL)
 	{
 		PQclear(state->batch);
@@ -656,6 +692,144 @@ ExplainShardScan(CustomScanState *node, List *ancestors, ExplainState *es)
 			ExplainPropertyText("Node", psprintf("%s:%d", nodeInfo->host, nodeInfo->port), es);
 		ExplainPropertyText("Remote SQL", sql, es);
 	}
+	if (es->analyze)
+		ExplainTaskStats(state, table, es);
+}
+
+/*
+ * AddScanTaskStats adds what one task or node stream did to the scan's
+ * totals, merging with an earlier execution of the same shard or node.
+ */
+static void
+AddScanTaskStats(ShardScanState *state, bool perNode, int shardIndex, int nodeId,
+				 int taskCount, uint64 rows, double elapsedMs)
+{
+	MemoryContext oldContext = MemoryContextSwitchTo(state->css.ss.ps.state->es_query_cxt);
+	ScanTaskStats *stats = NULL;
+	ListCell   *lc;
+
+	foreach(lc, state->taskStats)
+	{
+		ScanTaskStats *candidate = lfirst(lc);
+
+		if (candidate->perNode == perNode &&
+			(perNode ? candidate->nodeId == nodeId : candidate->shardIndex == shardIndex))
+		{
+			stats = candidate;
+			break;
+		}
+	}
+	if (stats == NULL)
+	{
+		stats = palloc0(sizeof(ScanTaskStats));
+		stats->perNode = perNode;
+		stats->shardIndex = shardIndex;
+		stats->nodeId = nodeId;
+		state->taskStats = lappend(state->taskStats, stats);
+	}
+	stats->taskCount = Max(stats->taskCount, taskCount);
+	stats->rows += rows;
+	stats->elapsedMs += elapsedMs;
+	stats->loops++;
+	MemoryContextSwitchTo(oldContext);
+}
+
+/*
+ * TakeScanStats adds the current execution's task statistics to the
+ * scan's totals, once per execution; nothing unless EXPLAIN ANALYZE.
+ */
+static void
+TakeScanStats(ShardScanState *state)
+{
+	ListCell   *lc;
+
+	if (!state->collectStats || !state->executed || state->statsTaken)
+		return;
+	state->statsTaken = true;
+	if (state->streams != NULL)
+	{
+		foreach(lc, StreamSetStats(state->streams))
+		{
+			StreamStats *stream = lfirst(lc);
+
+			AddScanTaskStats(state, true, -1, stream->nodeId, stream->taskCount,
+							 stream->rows, stream->elapsedMs);
+		}
+		return;
+	}
+	foreach(lc, state->tasks)
+	{
+		Task	   *task = lfirst(lc);
+
+		if (task->finished)
+			AddScanTaskStats(state, false, task->shardIndex, task->nodeId, 1,
+							 task->rows, task->elapsedMs);
+	}
+}
+
+/*
+ * ExplainTaskStats shows, for EXPLAIN ANALYZE, the rows and time of each
+ * task that ran; like PostgreSQL's own, per execution (averages over the
+ * loops in which the task ran).  Streamed kinds read all the tasks of a
+ * node through one cursor, whose rows arrive mixed, so they are shown per
+ * node stream.
+ */
+static void
+ExplainTaskStats(ShardScanState *state, DistTableEntry *table, ExplainState *es)
+{
+	ListCell   *lc;
+
+	TakeScanStats(state);
+	if (state->taskStats == NIL)
+	{
+		ExplainPropertyInteger("Tasks Executed", NULL, 0, es);
+		return;
+	}
+	ExplainOpenGroup("Task Statistics", "Task Statistics", false, es);
+	foreach(lc, state->taskStats)
+	{
+		ScanTaskStats *stats = lfirst(lc);
+		NodeInfo   *nodeInfo = LookupNode(stats->nodeId, true);
+		char	   *nodeName = nodeInfo ? psprintf("%s:%d", nodeInfo->host, nodeInfo->port) :
+			psprintf("node %d", stats->nodeId);
+		int64		shardId = -1;
+		double		rows = (double) stats->rows / stats->loops;
+		double		elapsedMs = stats->elapsedMs / stats->loops;
+
+		if (!stats->perNode && table != NULL && stats->shardIndex >= 0 &&
+			stats->shardIndex < table->shardCount)
+			shardId = table->shards[stats->shardIndex].shardId;
+
+		if (es->format == EXPLAIN_FORMAT_TEXT)
+		{
+			if (es->str->len == 0 || es->str->data[es->str->len - 1] == '\n')
+				appendStringInfoSpaces(es->str, es->indent * 2);
+			if (stats->perNode)
+				appendStringInfo(es->str, "Node Stream: %s, %d task%s in one cursor",
+								 nodeName, stats->taskCount, stats->taskCount == 1 ? "" : "s");
+			else
+				appendStringInfo(es->str, "Task: shard " INT64_FORMAT " on %s", shardId, nodeName);
+			appendStringInfo(es->str, " (actual rows=%.0f", rows);
+			if (state->collectTiming)
+				appendStringInfo(es->str, " time=%.3f ms", elapsedMs);
+			if (stats->loops > 1)
+				appendStringInfo(es->str, " loops=%d", stats->loops);
+			appendStringInfoString(es->str, ")\n");
+			continue;
+		}
+		ExplainOpenGroup("Task", NULL, true, es);
+		if (stats->perNode)
+			ExplainPropertyInteger("Tasks In Cursor", NULL, stats->taskCount, es);
+		else
+			ExplainPropertyInteger("Shard Id", NULL, shardId, es);
+		ExplainPropertyText("Node", nodeName, es);
+		ExplainPropertyFloat("Actual Rows", NULL, rows, 0, es);
+		if (state->collectTiming)
+			ExplainPropertyFloat("Actual Total Time", "ms", elapsedMs, 3, es);
+		ExplainPropertyInteger("Actual Loops", NULL, stats->loops, es);
+		ExplainCloseGroup("Task", NULL, true, es);
+	}
+	ExplainCloseGroup("Task Statistics", "Task Statistics", false, es);
 }
 
 /*

@@ -26,6 +26,7 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
+#include "portability/instr_time.h"
 #include "miscadmin.h"
 #include "utils/memutils.h"
 #include "utils/lsyscache.h"
@@ -43,7 +44,20 @@ typedef struct NodeTasks
 	NodeConnection *conn;
 	List	   *sqls;			/* char *, not yet sent */
 	char	   *currentSql;		/* for error context */
+	List	   *tasks;			/* Task *, in the order of sqls */
+	List	   *marks;			/* ResultMark *, with collectStats */
+	instr_time	sentAt;
 } NodeTasks;
+
+/*
+ * A result a node returned, in arrival order (collectStats): a node's
+ * statements run one after another, so its last results are its tasks'.
+ */
+typedef struct ResultMark
+{
+	uint64		rows;
+	instr_time	at;
+} ResultMark;
 
 struct NodeStream
 {
@@ -57,6 +71,13 @@ struct NodeStream
 	bool		declared;
 	bool		needFetch;		/* send FETCH once ready is consumed */
 	List	   *ready;			/* batches (PGresult *) not yet handed out */
+
+	/* EXPLAIN ANALYZE */
+	int			nodeId;
+	int			taskCount;
+	uint64		rows;
+	instr_time	startedAt;
+	instr_time	lastAt;
 };
 
 struct StreamSet
@@ -66,6 +87,8 @@ struct StreamSet
 	NodeConnection **conns;		/* parallel to streams, for waiting */
 	int			fetchSize;
 	int			nextStream;		/* round robin among ready batches */
+	bool		collectStats;
+	bool		collectTiming;
 };
 
 static List *GroupTasksByNode(List *tasks);
@@ -74,6 +97,9 @@ static void SendWithParams(NodeConnection *conn, const char *sql, ParamListInfo 
 static void SendFirstWithParams(NodeConnection *conn, const char *sql,
 								ParamListInfo params, bool needTransaction);
 static void CountProcessed(PGresult *res, TaskRunResult *result);
+static uint64 ResultRows(PGresult *res);
+static void MarkResult(NodeTasks *group, PGresult *res, TaskRunOptions *options);
+static void AssignTaskStats(List *groups, TaskRunOptions *options);
 static void SendNextFetch(StreamSet *set, NodeStream *stream);
 static void ReceiveStreamResult(StreamSet *set, NodeStream *stream, bool prefetch);
 static void FlushPendingStream(NodeConnection *conn);
@@ -185,6 +211,7 @@ GroupTasksByNode(List *tasks)
 			groups = lappend(groups, group);
 		}
 		group->sqls = lappend(group->sqls, task->sql);
+		group->tasks = lappend(group->tasks, task);
 	}
 	return groups;
 }
@@ -339,6 +366,83 @@ CountProcessed(PGresult *res, TaskRunResult *result)
 }
 
 /*
+ * ResultRows returns the rows a result returned, or for a command without
+ * rows the count in its tag (0 when it has none).
+ */
+static uint64
+ResultRows(PGresult *res)
+{
+	const char *count;
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		return (uint64) PQntuples(res);
+	count = PQcmdTuples(res);
+	return count[0] != '\0' ? strtoull(count, NULL, 10) : 0;
+}
+
+/*
+ * MarkResult notes a node's result for EXPLAIN ANALYZE: its rows and,
+ * with timing, when it arrived.
+ */
+static void
+MarkResult(NodeTasks *group, PGresult *res, TaskRunOptions *options)
+{
+	ResultMark *mark;
+
+	if (!options->collectStats)
+		return;
+	mark = palloc0(sizeof(ResultMark));
+	mark->rows = ResultRows(res);
+	if (options->collectTiming)
+		INSTR_TIME_SET_CURRENT(mark->at);
+	group->marks = lappend(group->marks, mark);
+}
+
+/*
+ * AssignTaskStats gives each task the rows and time of its result.  The
+ * session prefix (settings, BEGIN) comes first on a node, so the node's
+ * last results are its tasks', in order; a task's time runs from the
+ * node's previous result (or the first send) to its own.
+ */
+static void
+AssignTaskStats(List *groups, TaskRunOptions *options)
+{
+	ListCell   *lc;
+
+	if (!options->collectStats)
+		return;
+	foreach(lc, groups)
+	{
+		NodeTasks  *group = lfirst(lc);
+		int			taskCount = list_length(group->tasks);
+		int			markCount = list_length(group->marks);
+		int			k;
+
+		for (k = 0; k < taskCount && k < markCount; k++)
+		{
+			Task	   *task = list_nth(group->tasks, k);
+			int			markIndex = markCount - taskCount + k;
+			ResultMark *mark;
+			instr_time	elapsed;
+
+			if (markIndex < 0)
+				continue;
+			mark = list_nth(group->marks, markIndex);
+			task->finished = true;
+			task->rows = mark->rows;
+			if (!options->collectTiming)
+				continue;
+			elapsed = mark->at;
+			if (markIndex > 0)
+				INSTR_TIME_SUBTRACT(elapsed, ((ResultMark *) list_nth(group->marks, markIndex - 1))->at);
+			else
+				INSTR_TIME_SUBTRACT(elapsed, group->sentAt);
+			task->elapsedMs = INSTR_TIME_GET_MILLISEC(elapsed);
+		}
+	}
+}
+
+/*
  * RunTasks runs tasks on their nodes, all nodes at once, and fills result.
  * Kept results are malloc'd PGresults for the caller to free with
  * FreeTaskResults.  Throws the first error a node reports.
@@ -373,6 +477,8 @@ RunTasks(List *tasks, TaskRunOptions *options, TaskRunResult *result)
 			FlushPendingStream(conn);
 			if (options->isWrite && options->needTransaction)
 				MarkRemoteWrite(conn);
+			if (options->collectTiming)
+				INSTR_TIME_SET_CURRENT(group->sentAt);
 
 			if (withParams)
 			{
@@ -429,6 +535,7 @@ RunTasks(List *tasks, TaskRunOptions *options, TaskRunResult *result)
 			{
 				case PGRES_TUPLES_OK:
 					CountProcessed(res, result);
+					MarkResult(group, res, options);
 					if (options->keepResults)
 						result->results = lappend(result->results, res);
 					else
@@ -436,6 +543,7 @@ RunTasks(List *tasks, TaskRunOptions *options, TaskRunResult *result)
 					break;
 				case PGRES_COMMAND_OK:
 					CountProcessed(res, result);
+					MarkResult(group, res, options);
 					PQclear(res);
 					break;
 				default:
@@ -449,6 +557,7 @@ RunTasks(List *tasks, TaskRunOptions *options, TaskRunResult *result)
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	AssignTaskStats(groups, options);
 }
 
 /*
@@ -471,7 +580,8 @@ FreeTaskResults(TaskRunResult *result)
  * connection failure.
  */
 StreamSet *
-StartStreams(List *tasks, ParamListInfo params, int fetchSize)
+StartStreams(List *tasks, ParamListInfo params, int fetchSize, bool collectStats,
+			 bool collectTiming)
 {
 	List	   *groups = GroupTasksByNode(tasks);
 	StreamSet  *set = palloc0(sizeof(StreamSet));
@@ -483,6 +593,8 @@ StartStreams(List *tasks, ParamListInfo params, int fetchSize)
 	set->streams = palloc0(sizeof(NodeStream) * Max(1, set->count));
 	set->conns = palloc0(sizeof(NodeConnection *) * Max(1, set->count));
 	set->fetchSize = fetchSize;
+	set->collectStats = collectStats;
+	set->collectTiming = collectStats && collectTiming;
 
 	foreach(lc, groups)
 	{
@@ -493,6 +605,8 @@ StartStreams(List *tasks, ParamListInfo params, int fetchSize)
 		bool		first = true;
 
 		stream->set = set;
+		stream->nodeId = group->nodeId;
+		stream->taskCount = list_length(group->tasks);
 		stream->conn = ConnectionForNode(group->nodeId);
 		FlushPendingStream(stream->conn);
 		set->conns[i] = stream->conn;
@@ -512,6 +626,11 @@ StartStreams(List *tasks, ParamListInfo params, int fetchSize)
 			first = false;
 		}
 		stream->declareSql = sql.data;
+		if (set->collectTiming)
+		{
+			INSTR_TIME_SET_CURRENT(stream->startedAt);
+			stream->lastAt = stream->startedAt;
+		}
 
 		if (withParams)
 		{
@@ -609,6 +728,12 @@ ReceiveStreamResult(StreamSet *set, NodeStream *stream, bool prefetch)
 			stream->exhausted = true;
 		else
 			stream->needFetch = true;
+		if (batch != NULL && set->collectStats)
+		{
+			stream->rows += PQntuples(batch);
+			if (set->collectTiming)
+				INSTR_TIME_SET_CURRENT(stream->lastAt);
+		}
 		if (batch != NULL && PQntuples(batch) == 0)
 		{
 			PQclear(batch);
@@ -734,4 +859,37 @@ CloseStreams(StreamSet *set)
 		}
 		stream->declared = false;
 	}
+}
+
+/*
+ * StreamSetStats returns what each node's stream returned so far, as a
+ * palloc'd list of StreamStats in the order the nodes first appear in the
+ * tasks; NIL when the set was started without collectStats.
+ */
+List *
+StreamSetStats(StreamSet *set)
+{
+	List	   *stats = NIL;
+	int			i;
+
+	if (set == NULL || !set->collectStats)
+		return NIL;
+	for (i = 0; i < set->count; i++)
+	{
+		NodeStream *stream = &set->streams[i];
+		StreamStats *stat = palloc0(sizeof(StreamStats));
+
+		stat->nodeId = stream->nodeId;
+		stat->taskCount = stream->taskCount;
+		stat->rows = stream->rows;
+		if (set->collectTiming)
+		{
+			instr_time	elapsed = stream->lastAt;
+
+			INSTR_TIME_SUBTRACT(elapsed, stream->startedAt);
+			stat->elapsedMs = INSTR_TIME_GET_MILLISEC(elapsed);
+		}
+		stats = lappend(stats, stat);
+	}
+	return stats;
 }

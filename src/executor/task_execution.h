@@ -20,6 +20,12 @@ typedef struct Task
 	int			shardIndex;
 	int			nodeId;
 	char	   *sql;
+
+	/* filled by RunTasks when TaskRunOptions.collectStats is set */
+	bool		finished;		/* its result arrived */
+	uint64		rows;			/* rows returned or processed */
+	double		elapsedMs;		/* from its send (or the node's previous
+								 * result) to its result, 0 without timing */
 } Task;
 
 /* how tasks are run */
@@ -29,6 +35,8 @@ typedef struct TaskRunOptions
 	bool		isWrite;		/* tasks modify data */
 	ParamListInfo params;		/* for $n in the SQL, or NULL */
 	bool		keepResults;	/* keep PGRES_TUPLES_OK results */
+	bool		collectStats;	/* fill each Task's rows (EXPLAIN ANALYZE) */
+	bool		collectTiming;	/* and its elapsedMs */
 } TaskRunOptions;
 
 /* what running tasks produced */
@@ -45,9 +53,23 @@ extern void FreeTaskResults(TaskRunResult *result);
 typedef struct NodeStream NodeStream;
 typedef struct StreamSet StreamSet;
 
-extern StreamSet *StartStreams(List *tasks, ParamListInfo params, int fetchSize);
+/*
+ * What one node's stream did (EXPLAIN ANALYZE): a node's tasks share one
+ * cursor, so rows and time are known per node, not per task.
+ */
+typedef struct StreamStats
+{
+	int			nodeId;
+	int			taskCount;
+	uint64		rows;
+	double		elapsedMs;		/* DECLARE sent to last batch received */
+} StreamStats;
+
+extern StreamSet *StartStreams(List *tasks, ParamListInfo params, int fetchSize,
+							   bool collectStats, bool collectTiming);
 extern PGresult *NextStreamBatch(StreamSet *set);
 extern void CloseStreams(StreamSet *set);
+extern List *StreamSetStats(StreamSet *set);
 
 /* parameters of a statement as PQsendQueryParams arrays */
 extern void BuildRemoteParams(ParamListInfo params, int *nparams, Oid **types,

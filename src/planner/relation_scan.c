@@ -224,7 +224,7 @@ PlanShardRelationPath(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *bes
 	info->anchorRelid = rte->relid;
 	info->hasReturning = true;
 	info->retrievedAttrs = retrievedAttrs;
-	info->strategy = "remote scan";
+	info->strategy = "coordinator-side";
 
 	scan = MakeShardScan(info);
 	pin = (table->method == DIST_METHOD_HASH) ? FindRelationPin(remoteClauses, rti, table) : NULL;
