@@ -150,6 +150,25 @@ COPY uniq FROM :'datafile';
 SELECT count(*) FROM uniq;
 COPY events FROM STDIN WITH (FREEZE);
 \.
+-- data errors found by the nodes read as on one server: input line
+-- (header and quoted newlines counted), column and value
+COPY (SELECT g, 'k', g / 7.0, CASE WHEN g = 7777 THEN 'not a time' ELSE '2024-01-01' END, NULL, 'n'
+      FROM generate_series(1, 10000) g) TO :'datafile';
+COPY events FROM :'datafile';
+COPY events_local FROM :'datafile';
+COPY (SELECT g, E'two\nlines', g, NULL, CASE WHEN g = 300 THEN '{bad' ELSE '{}' END, 'x'
+      FROM generate_series(1, 500) g) TO :'csvfile' WITH (FORMAT csv, HEADER);
+COPY events FROM :'csvfile' WITH (FORMAT csv, HEADER);
+COPY events_local FROM :'csvfile' WITH (FORMAT csv, HEADER);
+COPY events (id, kind) FROM STDIN;
+1	a
+2	b	extra
+\.
+COPY events (id, kind) FROM STDIN;
+1	a
+2
+\.
+SELECT count(*) FROM events;
 \c - - - :worker_1_port
 SELECT count(*) FROM pg_prepared_xacts;
 \c - - - :worker_2_port

@@ -34,6 +34,8 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
+
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
@@ -66,17 +68,39 @@
 #include "metadata/metadata.h"
 #include "transaction/remote_xact.h"
 
-/* a shard's buffer becomes a batch at this size */
-#define COPY_BATCH_BYTES		(256 * 1024)
+/*
+ * The shards' buffers together hold at most COPY_BUFFER_BYTES: past it, the
+ * largest buffer becomes a batch.  With even data this settles into buffers
+ * of staggered sizes and batches of about 2 x COPY_BUFFER_BYTES / shards,
+ * so shards do not all flush at once.  A batch is never larger than
+ * COPY_MAX_BATCH_BYTES nor, with few shards, flushed below
+ * COPY_MIN_BATCH_BYTES.  Few large batches matter on the node: each COPY
+ * command costs a fixed amount plus, in PostgreSQL 15, time quadratic in
+ * its number of buffered slots (up to 1000, each pinning the tuple
+ * descriptor in the resource owner), which 256 kB batches made about a
+ * third of the node's time.
+ */
+#define COPY_BUFFER_BYTES		(32 * 1024 * 1024)
+#define COPY_MAX_BATCH_BYTES	(8 * 1024 * 1024)
+#define COPY_MIN_BATCH_BYTES	(256 * 1024)
 /* a node with this many batches queued makes the coordinator wait */
-#define COPY_MAX_QUEUED			4
+#define COPY_MAX_QUEUED			2
 /* rows between non-blocking checks of the nodes */
 #define COPY_POLL_ROWS			512
 
+/*
+ * CopyBatch is the rows of one shard sent as one COPY command.  For each
+ * row it keeps the input line the row ended on and where the row ends in
+ * data, to map a node's line numbers back to the input's.
+ */
 typedef struct CopyBatch
 {
 	int			shardIndex;
 	StringInfoData data;
+	int			rowCount;
+	int			rowCapacity;
+	uint64	   *lastLines;		/* per row: input line it ended on */
+	int		   *rowEnds;		/* per row: offset in data after it */
 } CopyBatch;
 
 typedef enum NodeCopyPhase
@@ -109,7 +133,10 @@ typedef struct ShardCopy
 	NodeCopy   *nodes;
 	int			nodeCount;
 	List	   *freeBatches;	/* recycled batches */
+	bool		csvLines;		/* batches hold forwarded csv lines */
+	int64		bufferedBytes;	/* in the filling buffers */
 	uint64		remoteRows;		/* from the nodes' COPY tags */
+	const char *relName;		/* the distributed table, for errors */
 } ShardCopy;
 
 static uint64 CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt);
@@ -118,8 +145,14 @@ static Node *TransformCopyWhere(ParseState *pstate, ParseNamespaceItem *nsitem,
 static char *CopyColumnList(Relation rel, List *attnums);
 static char *ForwardedCopyOptions(CopyFromState cstate);
 static void AppendTextField(StringInfo buf, const char *value);
+static bool NextForwardedRow(CopyFromState cstate, ShardCopy *copy,
+							 int distField, Datum *distValue);
 static CopyBatch *TakeBatch(ShardCopy *copy, int shardIndex);
+static void AddBatchRow(CopyBatch *batch, uint64 lastLine);
 static void QueueBatch(ShardCopy *copy, int shardIndex);
+static void QueueLargestBatch(ShardCopy *copy);
+static uint64 InputLineOfNodeLine(ShardCopy *copy, CopyBatch *batch, uint64 nodeLine);
+static void ThrowNodeCopyError(ShardCopy *copy, NodeCopy *node, PGresult *res);
 static bool AdvanceNodeCopy(ShardCopy *copy, NodeCopy *node);
 static void StartNodeCopy(ShardCopy *copy, NodeCopy *node);
 static void SendBatchData(NodeCopy *node);
@@ -337,6 +370,70 @@ AppendTextField(StringInfo buf, const char *value)
 }
 
 /*
+ * NextForwardedRow reads the next input line for forwarding and converts
+ * only the distribution column (field distField of the line) into
+ * *distValue: the other fields are checked by the nodes' COPY, which runs
+ * the same input functions under the same options.  Checks the field count
+ * and a NULL distribution value as NextCopyFrom would, with the same
+ * messages.  Returns false at the end of the input.  Allocates in the
+ * current context; throws on input errors (the caller's error context
+ * names the line).
+ */
+static bool
+NextForwardedRow(CopyFromState cstate, ShardCopy *copy, int distField,
+				 Datum *distValue)
+{
+	char	  **fields;
+	int			fieldCount;
+	int			fieldTotal = list_length(cstate->attnumlist);
+	int			distAttno = copy->table->distAttno;
+	Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(cstate->rel), distAttno - 1);
+	char	   *value;
+
+	if (!NextCopyFromRawFields(cstate, &fields, &fieldCount))
+		return false;
+	if (fieldCount > fieldTotal)
+		ereport(ERROR,
+				(errcode(ERRCODE_BAD_COPY_FILE_FORMAT),
+				 errmsg("extra data after last expected column")));
+	if (fieldCount < fieldTotal)
+	{
+		int			missing = list_nth_int(cstate->attnumlist, fieldCount);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_BAD_COPY_FILE_FORMAT),
+				 errmsg("missing data for column \"%s\"",
+						NameStr(TupleDescAttr(RelationGetDescr(cstate->rel),
+											  missing - 1)->attname))));
+	}
+
+	value = fields[distField];
+	if (cstate->opts.csv_mode)
+	{
+		if (value == NULL && cstate->opts.force_notnull_flags[distAttno - 1])
+			value = cstate->opts.null_print;
+		else if (value != NULL && cstate->opts.force_null_flags[distAttno - 1] &&
+				 strcmp(value, cstate->opts.null_print) == 0)
+			value = NULL;
+	}
+	/* called on NULL too: a domain may reject it */
+	cstate->cur_attname = NameStr(attr->attname);
+	cstate->cur_attval = value;
+	*distValue = InputFunctionCall(&cstate->in_functions[distAttno - 1], value,
+								   cstate->typioparams[distAttno - 1],
+								   attr->atttypmod);
+	cstate->cur_attname = NULL;
+	cstate->cur_attval = NULL;
+	if (value == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NOT_NULL_VIOLATION),
+				 errmsg("null value in distribution column \"%s\" of table \"%s\"",
+						NameStr(attr->attname), copy->relName),
+				 errdetail("Every row of a distributed table needs a value to route it to a shard.")));
+	return true;
+}
+
+/*
  * TakeBatch returns an empty batch for shardIndex, recycled when possible.
  */
 static CopyBatch *
@@ -346,18 +443,40 @@ TakeBatch(ShardCopy *copy, int shardIndex)
 
 	if (copy->freeBatches != NIL)
 	{
-		batch = linitial(copy->freeBatches);
-		copy->freeBatches = list_delete_first(copy->freeBatches);
+		batch = llast(copy->freeBatches);
+		copy->freeBatches = list_delete_last(copy->freeBatches);
 		resetStringInfo(&batch->data);
 	}
 	else
 	{
-		batch = palloc(sizeof(CopyBatch));
+		batch = palloc0(sizeof(CopyBatch));
 		initStringInfo(&batch->data);
-		enlargeStringInfo(&batch->data, COPY_BATCH_BYTES + COPY_BATCH_BYTES / 4);
+		enlargeStringInfo(&batch->data, COPY_MIN_BATCH_BYTES);
+		batch->rowCapacity = 4096;
+		batch->lastLines = palloc(sizeof(uint64) * batch->rowCapacity);
+		batch->rowEnds = palloc(sizeof(int) * batch->rowCapacity);
 	}
 	batch->shardIndex = shardIndex;
+	batch->rowCount = 0;
 	return batch;
+}
+
+/*
+ * AddBatchRow records the row just appended to batch, which ended on input
+ * line lastLine.
+ */
+static void
+AddBatchRow(CopyBatch *batch, uint64 lastLine)
+{
+	if (batch->rowCount == batch->rowCapacity)
+	{
+		batch->rowCapacity *= 2;
+		batch->lastLines = repalloc(batch->lastLines,
+									sizeof(uint64) * batch->rowCapacity);
+		batch->rowEnds = repalloc(batch->rowEnds, sizeof(int) * batch->rowCapacity);
+	}
+	batch->lastLines[batch->rowCount] = lastLine;
+	batch->rowEnds[batch->rowCount++] = batch->data.len;
 }
 
 /*
@@ -369,10 +488,155 @@ QueueBatch(ShardCopy *copy, int shardIndex)
 	NodeCopy   *node = &copy->nodes[copy->shardNode[shardIndex]];
 	CopyBatch  *batch = copy->filling[shardIndex];
 
-	if (batch == NULL || batch->data.len == 0)
+	if (batch == NULL)
 		return;
 	copy->filling[shardIndex] = NULL;
+	copy->bufferedBytes -= batch->data.len;
+	if (batch->data.len == 0)
+	{
+		copy->freeBatches = lappend(copy->freeBatches, batch);
+		return;
+	}
 	node->queue = lappend(node->queue, batch);
+}
+
+/*
+ * QueueLargestBatch queues the largest filling buffer.
+ */
+static void
+QueueLargestBatch(ShardCopy *copy)
+{
+	int			largest = -1;
+	int			largestLen = 0;
+	int			i;
+
+	for (i = 0; i < copy->shardCount; i++)
+	{
+		CopyBatch  *batch = copy->filling[i];
+
+		if (batch != NULL && batch->data.len > largestLen)
+		{
+			largest = i;
+			largestLen = batch->data.len;
+		}
+	}
+	if (largest >= 0)
+		QueueBatch(copy, largest);
+}
+
+/*
+ * InputLineOfNodeLine returns the input line on which the row of batch
+ * holding line nodeLine, as the node's COPY numbers lines, ended; 0 when
+ * out of range.  A node counts a text row as one line.  In csv it adds
+ * the newlines inside quoted values, as PostgreSQL 15 does: a newline
+ * character of the line ending in use, which before the end of the first
+ * row is not yet known, so there it counts carriage returns.  A forwarded
+ * csv line holds a newline or carriage return only inside quotes.
+ */
+static uint64
+InputLineOfNodeLine(ShardCopy *copy, CopyBatch *batch, uint64 nodeLine)
+{
+	uint64		end = 0;
+	int			start = 0;
+	int			i;
+
+	if (nodeLine == 0)
+		return 0;
+	if (!copy->csvLines)
+		return nodeLine <= (uint64) batch->rowCount ? batch->lastLines[nodeLine - 1] : 0;
+	for (i = 0; i < batch->rowCount; i++)
+	{
+		char		counted = (i == 0) ? '\r' : '\n';
+		int			p;
+
+		end++;
+		/* the row's own line end, appended when forwarding, is not inside */
+		for (p = start; p < batch->rowEnds[i] - 1; p++)
+			if (batch->data.data[p] == counted)
+				end++;
+		if (nodeLine <= end)
+			return batch->lastLines[i];
+		start = batch->rowEnds[i];
+	}
+	return 0;
+}
+
+/*
+ * ThrowNodeCopyError throws the error a node reported for its COPY, with
+ * the node's SQLSTATE, message, detail and hint.  A context naming the
+ * shard and a line of the batch ("COPY t_102008, line 7, column c: ...",
+ * as PostgreSQL's COPY reports data errors) is rewritten to name the
+ * distributed table and the input line of that row, so the error reads as
+ * it would on one server.  Frees res.
+ */
+static void
+ThrowNodeCopyError(ShardCopy *copy, NodeCopy *node, PGresult *res)
+{
+	CopyBatch  *batch = node->current;
+	const char *field;
+	const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	char	   *primary = NULL;
+	char	   *detail = NULL;
+	char	   *hint = NULL;
+	char	   *context = NULL;
+	int			sqlerrcode = ERRCODE_CONNECTION_FAILURE;
+
+	if ((field = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)) == NULL ||
+		batch == NULL || node->phase != NODE_COPY_ENDING)
+	{
+		ReportRemoteError(ERROR, res, node->conn, node->currentSql);
+		return;
+	}
+	primary = pstrdup(field);
+	if ((field = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL)) != NULL)
+		detail = pstrdup(field);
+	if ((field = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT)) != NULL)
+		hint = pstrdup(field);
+	if ((field = PQresultErrorField(res, PG_DIAG_CONTEXT)) != NULL)
+	{
+		char		shardName[NAMEDATALEN * 2];
+		char	   *prefix;
+		size_t		prefixLen;
+		const char *copyLine = field;
+
+		snprintf(shardName, sizeof(shardName), "%s_" INT64_FORMAT,
+				 copy->table->relName, copy->table->shards[batch->shardIndex].shardId);
+
+		prefix = psprintf("COPY %s, line ", shardName);
+		prefixLen = strlen(prefix);
+		context = pstrdup(field);
+		/* the COPY line of the context, after those of input functions */
+		while (copyLine != NULL && strncmp(copyLine, prefix, prefixLen) != 0)
+		{
+			copyLine = strchr(copyLine, '\n');
+			if (copyLine != NULL)
+				copyLine++;
+		}
+		if (copyLine != NULL && isdigit((unsigned char) copyLine[prefixLen]))
+		{
+			char	   *rest;
+			uint64		nodeLine = strtou64(copyLine + prefixLen, &rest, 10);
+			uint64		inputLine = InputLineOfNodeLine(copy, batch, nodeLine);
+
+			if (inputLine > 0)
+				context = psprintf("%.*sCOPY %s, line " UINT64_FORMAT "%s",
+								   (int) (copyLine - field), field,
+								   copy->relName, inputLine, rest);
+		}
+	}
+	if (sqlstate != NULL && strlen(sqlstate) == 5)
+		sqlerrcode = MAKE_SQLSTATE(sqlstate[0], sqlstate[1], sqlstate[2],
+								   sqlstate[3], sqlstate[4]);
+	PQclear(res);
+
+	ereport(ERROR,
+			(errcode(sqlerrcode),
+			 errmsg_internal("%s", primary),
+			 detail != NULL ? errdetail_internal("%s", detail) : 0,
+			 hint != NULL ? errhint("%s", hint) : 0,
+			 context != NULL ? errcontext("%s", context) : 0,
+			 errcontext("while executing on node %s:%d: %s",
+						node->conn->host, node->conn->port, node->currentSql)));
 }
 
 /*
@@ -448,7 +712,8 @@ StartNodeCopy(ShardCopy *copy, NodeCopy *node)
 
 /*
  * SendBatchData hands the current batch and the end of the COPY to libpq
- * (which keeps what the socket does not take yet) and recycles the batch.
+ * (which keeps what the socket does not take yet).  The batch stays the
+ * node's current one until the COPY completes, to map error lines.
  */
 static void
 SendBatchData(NodeCopy *node)
@@ -460,7 +725,6 @@ SendBatchData(NodeCopy *node)
 		ThrowNodeCopyFailure(node);
 	if (PQputCopyEnd(pg, NULL) != 1)
 		ThrowNodeCopyFailure(node);
-	node->current = NULL;
 	node->phase = NODE_COPY_ENDING;
 }
 
@@ -515,21 +779,23 @@ AdvanceNodeCopy(ShardCopy *copy, NodeCopy *node)
 		{
 			const char *tuples = PQcmdTuples(res);
 
-			if (node->phase == NODE_COPY_ENDING && tuples[0] != '\0')
-				copy->remoteRows += strtoull(tuples, NULL, 10);
+			if (node->phase == NODE_COPY_ENDING && node->current != NULL)
+			{
+				if (tuples[0] != '\0')
+					copy->remoteRows += strtou64(tuples, NULL, 10);
+				copy->freeBatches = lappend(copy->freeBatches, node->current);
+				node->current = NULL;
+			}
 			PQclear(res);
 			continue;
 		}
 		if (status == PGRES_COPY_IN && node->phase == NODE_COPY_STARTING)
 		{
-			CopyBatch  *batch = node->current;
-
 			PQclear(res);
 			SendBatchData(node);
-			copy->freeBatches = lappend(copy->freeBatches, batch);
 			continue;
 		}
-		ReportRemoteError(ERROR, res, node->conn, node->currentSql);
+		ThrowNodeCopyError(copy, node, res);
 	}
 }
 
@@ -643,9 +909,12 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 	bool	   *nulls;
 	FmgrInfo   *outFuncs = NULL;
 	bool		forwardLines;
+	bool		rawFields;
 	ErrorContextCallback errcallback;
 	uint64		processed = 0;
 	int			distIndex;
+	int			distField = -1;
+	int			maxBatchBytes;
 	int			floatNestLevel = -1;
 	ListCell   *lc;
 	int			i;
@@ -743,6 +1012,7 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 	/* routing state */
 	copy = palloc0(sizeof(ShardCopy));
 	copy->table = table;
+	copy->relName = RelationGetRelationName(rel);
 	copy->shardCount = table->shardCount;
 	copy->filling = palloc0(sizeof(CopyBatch *) * copy->shardCount);
 	copy->shardNode = palloc0(sizeof(int) * copy->shardCount);
@@ -769,6 +1039,27 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 		copy->shardNode[i] = n;
 	}
 	distIndex = table->distAttno - 1;
+	maxBatchBytes = Max(COPY_MIN_BATCH_BYTES,
+						Min(COPY_MAX_BATCH_BYTES, COPY_BUFFER_BYTES / copy->shardCount));
+
+	/*
+	 * Forwarded lines without WHERE need only the distribution column:
+	 * split the line into fields and convert that one.
+	 */
+	rawFields = forwardLines && whereClause == NULL;
+	copy->csvLines = forwardLines && cstate->opts.csv_mode;
+	if (rawFields)
+	{
+		foreach(lc, attnums)
+		{
+			if (lfirst_int(lc) == table->distAttno)
+			{
+				distField = foreach_current_index(lc);
+				break;
+			}
+		}
+		rawFields = (distField >= 0);
+	}
 
 	estate = CreateExecutorState();
 	econtext = GetPerTupleExprContext(estate);
@@ -791,6 +1082,7 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 			MemoryContext oldContext;
 			CopyBatch  *batch;
 			int			shardIndex;
+			int			rowStart;
 			bool		found;
 
 			CHECK_FOR_INTERRUPTS();
@@ -799,7 +1091,13 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 
 			errcallback.previous = error_context_stack;
 			error_context_stack = &errcallback;
-			found = NextCopyFrom(cstate, econtext, values, nulls);
+			if (rawFields)
+			{
+				found = NextForwardedRow(cstate, copy, distField, &values[distIndex]);
+				nulls[distIndex] = false;
+			}
+			else
+				found = NextCopyFrom(cstate, econtext, values, nulls);
 			if (found && qualExpr != NULL)
 			{
 				ExecClearTuple(slot);
@@ -836,6 +1134,7 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 				batch = copy->filling[shardIndex] = TakeBatch(copy, shardIndex);
 				MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
 			}
+			rowStart = batch->data.len;
 			if (forwardLines)
 			{
 				appendBinaryStringInfoNT(&batch->data, cstate->line_buf.data,
@@ -862,11 +1161,17 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 			appendStringInfoCharMacro(&batch->data, '\n');
 			error_context_stack = errcallback.previous;
 			MemoryContextSwitchTo(oldContext);
+			AddBatchRow(batch, cstate->cur_lineno);
+			copy->bufferedBytes += batch->data.len - rowStart;
 			processed++;
 
-			if (batch->data.len >= COPY_BATCH_BYTES)
+			if (batch->data.len >= maxBatchBytes ||
+				copy->bufferedBytes >= COPY_BUFFER_BYTES)
 			{
-				QueueBatch(copy, shardIndex);
+				if (batch->data.len >= maxBatchBytes)
+					QueueBatch(copy, shardIndex);
+				else
+					QueueLargestBatch(copy);
 				AdvanceAllNodeCopies(copy, true, COPY_MAX_QUEUED);
 			}
 			else if (processed % COPY_POLL_ROWS == 0)
