@@ -21,3 +21,8 @@ srcdir ?= .
 include $(PGXS)
 
 $(shlib): src/shard.map
+
+# PGXS tracks no header dependencies: rebuild every object when any of our
+# headers changes (a struct that grows must not meet objects built with the
+# old size).
+$(OBJS): $(wildcard $(srcdir)/src/*.h $(srcdir)/src/*/*.h)

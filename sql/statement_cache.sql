@@ -83,4 +83,41 @@ SELECT count(*) AS matching FROM generate_series(1, 100) g
 WHERE (SELECT v FROM sc WHERE k = g) = g * 10;
 
 RESET plan_cache_mode;
+
+-- routed statements with literals ship them as parameters ($n), so the
+-- worker prepares one text per shard however the values change; values of
+-- every kind arrive as the coordinator read them, under its settings
+CREATE TABLE lit (k int PRIMARY KEY, d date, ts timestamptz, n numeric, t text,
+                  a int[], iv interval, b bool, j jsonb);
+CREATE TABLE lit_local (LIKE lit);
+INSERT INTO lit SELECT g, date '2024-01-01' + g, timestamptz '2024-03-01 12:00+00' + g * interval '90 minutes',
+       g * 1.125, E'it''s \\ ' || g, ARRAY[g, g + 1], g * interval '1 day 2 hours', g % 2 = 0,
+       jsonb_build_object('k', g)
+FROM generate_series(1, 40) g;
+INSERT INTO lit_local SELECT * FROM lit;
+SELECT shard.create_distributed_table('lit', 'k', shard_count => 4);
+EXPLAIN (COSTS OFF, VERBOSE) SELECT t FROM lit WHERE k = 7 AND t <> 'x';
+SELECT compare_results($$SELECT * FROM lit WHERE k = 7 AND d = '2024-01-08' AND n = 7.875$$,
+                       $$SELECT * FROM lit_local WHERE k = 7 AND d = '2024-01-08' AND n = 7.875$$);
+SELECT compare_results($$SELECT k, t, a FROM lit WHERE k = 8 AND t = E'it''s \\ 8' AND a = '{8,9}'$$,
+                       $$SELECT k, t, a FROM lit_local WHERE k = 8 AND t = E'it''s \\ 8' AND a = '{8,9}'$$);
+SELECT compare_results($$SELECT k, ts, iv, b, j FROM lit WHERE k = 9 AND ts > '2024-03-01' AND iv < '1 year' AND b = false AND j @> '{"k": 9}'$$,
+                       $$SELECT k, ts, iv, b, j FROM lit_local WHERE k = 9 AND ts > '2024-03-01' AND iv < '1 year' AND b = false AND j @> '{"k": 9}'$$);
+SET DateStyle TO 'SQL, DMY';
+SET TimeZone TO 'Europe/Berlin';
+SET IntervalStyle TO 'iso_8601';
+SELECT k, d, ts, iv FROM lit WHERE k = 10 AND d = '11/01/2024' AND ts = '2024-03-02 03:00:00+00';
+SELECT k, d, ts, iv FROM lit_local WHERE k = 10 AND d = '11/01/2024' AND ts = '2024-03-02 03:00:00+00';
+UPDATE lit SET iv = iv + 'P1D', d = '01/02/2025' WHERE k = 10 AND d = '11/01/2024';
+SELECT k, d, iv FROM lit WHERE k = 10;
+-- a zone whose abbreviation (IST) means another offset in the default
+-- abbreviation table: values travel in ISO form, not as printed here
+SET TimeZone TO 'Asia/Kolkata';
+SELECT k FROM lit WHERE k = 12 AND ts = '2024-03-02 06:00:00+00';
+RESET DateStyle;
+RESET TimeZone;
+RESET IntervalStyle;
+DELETE FROM lit WHERE k = 11 AND n > 12.3;
+SELECT count(*) FROM lit WHERE k = 11;
+
 DROP SCHEMA statement_cache CASCADE;

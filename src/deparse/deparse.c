@@ -28,6 +28,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/transam.h"
 #include "catalog/pg_aggregate.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_constraint.h"
@@ -2149,9 +2150,22 @@ DeparseExpr(Node *node, DeparseContext *ctx)
 		case T_Const:
 			{
 				Const	   *con = (Const *) node;
+				List	  **shipped = ctx->options->shippedConsts;
 
-				DeparseConstValue(buf, con->consttype, con->consttypmod,
-								  con->constvalue, con->constisnull);
+				if (shipped != NULL && !con->constisnull &&
+					con->consttype < FirstGenbkiObjectId &&
+					con->consttype != UNKNOWNOID &&
+					con->consttype != RECORDOID &&
+					!IsObjectNameType(con->consttype))
+				{
+					/* a copy: the node may be a temporary of the deparser */
+					*shipped = lappend(*shipped, copyObject(con));
+					appendStringInfo(buf, "$%d::%s", list_length(*shipped),
+									 TypeSqlName(con->consttype, con->consttypmod));
+				}
+				else
+					DeparseConstValue(buf, con->consttype, con->consttypmod,
+									  con->constvalue, con->constisnull);
 			}
 			break;
 
@@ -3110,33 +3124,19 @@ TypeSqlName(Oid typid, int32 typmod)
 }
 
 /*
- * DeparseConstValue appends a value as a quoted literal with a cast to its
- * type ('...'::type), or NULL::type.  Object-name types (regclass etc.) are
- * printed under search_path = pg_catalog, as the worker will read them.
- * Throws for anonymous record values, which have no input syntax.
+ * TransmissionValueText returns the text of a non-null value in a form a
+ * worker session reads back as the same value (palloc'd): printed in
+ * transmission modes (a timestamptz printed with DateStyle SQL carries a
+ * zone abbreviation, which is ambiguous), and object names (regclass etc.)
+ * under search_path = pg_catalog, as the worker will read them.
  */
-void
-DeparseConstValue(StringInfo buf, Oid typid, int32 typmod, Datum value,
-				  bool isnull)
+char *
+TransmissionValueText(Oid typid, Datum value)
 {
-	char	   *typeName;
-	char	   *text;
-	const char *p;
 	Oid			outputFunc;
 	bool		isVarlena;
 	int			nestLevel;
-
-	if (typid == RECORDOID || typid == RECORDARRAYOID)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot deparse a constant of an anonymous record type")));
-
-	typeName = TypeSqlName(typid, typmod);
-	if (isnull)
-	{
-		appendStringInfo(buf, "NULL::%s", typeName);
-		return;
-	}
+	char	   *text;
 
 	getTypeOutputInfo(typid, &outputFunc, &isVarlena);
 	nestLevel = BeginTransmissionModes();
@@ -3160,6 +3160,49 @@ DeparseConstValue(StringInfo buf, Oid typid, int32 typmod, Datum value,
 		EndTransmissionModes(nestLevel);
 	}
 	PG_END_TRY();
+	return text;
+}
+
+/*
+ * TransmissionModesNeeded tells whether a value of typid printed under the
+ * current settings might be read back differently by a worker session
+ * (then TransmissionValueText is needed; else the plain output function
+ * will do, which is cheaper).
+ */
+bool
+TransmissionModesNeeded(Oid typid)
+{
+	return DateStyle != USE_ISO_DATES || IntervalStyle != INTSTYLE_POSTGRES ||
+		extra_float_digits < 1 || IsObjectNameType(typid);
+}
+
+/*
+ * DeparseConstValue appends a value as a quoted literal with a cast to its
+ * type ('...'::type), or NULL::type.  Object-name types (regclass etc.) are
+ * printed under search_path = pg_catalog, as the worker will read them.
+ * Throws for anonymous record values, which have no input syntax.
+ */
+void
+DeparseConstValue(StringInfo buf, Oid typid, int32 typmod, Datum value,
+				  bool isnull)
+{
+	char	   *typeName;
+	char	   *text;
+	const char *p;
+
+	if (typid == RECORDOID || typid == RECORDARRAYOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot deparse a constant of an anonymous record type")));
+
+	typeName = TypeSqlName(typid, typmod);
+	if (isnull)
+	{
+		appendStringInfo(buf, "NULL::%s", typeName);
+		return;
+	}
+
+	text = TransmissionValueText(typid, value);
 
 	/* standard_conforming_strings is on: only quotes need doubling */
 	appendStringInfoChar(buf, '\'');

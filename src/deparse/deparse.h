@@ -32,6 +32,16 @@ typedef struct DeparseOptions
 	 * as typed literals; other parameters are shipped as $n.
 	 */
 	ParamListInfo params;
+
+	/*
+	 * If set, non-null constants of built-in types (not object-name types)
+	 * are shipped as parameters $1, $2, ... and appended (Const *) to
+	 * *shippedConsts, so that statements that differ only in constants
+	 * share one text.  Only for statements without parameters of their own,
+	 * and without grouping, aggregates, windows, DISTINCT or sublinks (a
+	 * GROUP BY expression and its select-list twin must stay equal()).
+	 */
+	List	  **shippedConsts;
 } DeparseOptions;
 
 /* Whole statement: SELECT, INSERT, UPDATE or DELETE (after rewrite). */
@@ -46,6 +56,10 @@ extern const char *NotShippableReason(Node *expr);
 extern bool IsShippableFunction(Oid funcid);
 extern bool IsObjectNameType(Oid typid);
 extern bool IsCollationRelabel(Node *node);
+
+/* Text of a value that a worker reads back as the same value. */
+extern char *TransmissionValueText(Oid typid, Datum value);
+extern bool TransmissionModesNeeded(Oid typid);
 
 /* Text of a constant as a quoted, typed literal ('...'::type). */
 extern void DeparseConstValue(StringInfo buf, Oid typid, int32 typmod,

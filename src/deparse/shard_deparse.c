@@ -61,3 +61,23 @@ DeparseForShard(Query *query, int shardIndex, ParamListInfo params)
 	options.params = params;
 	return DeparseQuery(query, &options);
 }
+
+/*
+ * DeparseForShardWithConsts is DeparseForShard for a statement without
+ * parameters of its own, shipping its constants as parameters: they are
+ * appended (Const *) to *consts, in $n order.  See DeparseOptions for the
+ * statements this suits.
+ */
+char *
+DeparseForShardWithConsts(Query *query, int shardIndex, List **consts)
+{
+	DeparseOptions options;
+	ShardNameContext context;
+
+	context.shardIndex = shardIndex;
+	memset(&options, 0, sizeof(options));
+	options.relationName = ShardNameForRelation;
+	options.relationNameArg = &context;
+	options.shippedConsts = consts;
+	return DeparseQuery(query, &options);
+}

@@ -11,5 +11,6 @@
 #include "nodes/parsenodes.h"
 
 extern char *DeparseForShard(Query *query, int shardIndex, ParamListInfo params);
+extern char *DeparseForShardWithConsts(Query *query, int shardIndex, List **consts);
 
 #endif							/* SHARD_SHARD_DEPARSE_H */

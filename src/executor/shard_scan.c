@@ -121,6 +121,8 @@ static bool ShardScanRecheck(ScanState *node, TupleTableSlot *slot);
 static void BuildTasks(ShardScanState *state);
 static bool UseAutocommit(ShardScanState *state, int taskCount);
 static void ExecuteTasks(ShardScanState *state);
+static ParamListInfo ConstParamList(List *consts);
+static char *ShippedConstsText(List *consts);
 static bool StoreResultRow(ShardScanState *state, PGresult *res, int row,
 						   TupleTableSlot *slot);
 static void ExecuteInsert(ShardScanState *state);
@@ -177,6 +179,7 @@ ShardPlanInfoToList(ShardPlanInfo *info)
 	list = lappend(list, makeInteger(info->distColumnIndex));
 	list = lappend(list, makeBoolean(info->singleRowInsert));
 	list = lappend(list, makeString(pstrdup(info->strategy)));
+	list = lappend(list, info->shippedConsts);
 	return list;
 }
 
@@ -205,10 +208,11 @@ ShardPlanInfoFromList(List *list)
 	info->distColumnIndex = intVal(list_nth(list, i++));
 	info->singleRowInsert = boolVal(list_nth(list, i++));
 	info->strategy = strVal(list_nth(list, i++));
+	info->shippedConsts = list_nth(list, i++);
 	return info;
 }
 
-#define SHARD_PLAN_INFO_LENGTH 15
+#define SHARD_PLAN_INFO_LENGTH 16
 
 /*
  * MakeShardScan returns a CustomScan node carrying info; the caller fills
@@ -400,6 +404,53 @@ BuildTasks(ShardScanState *state)
 }
 
 /*
+ * ConstParamList returns the parameter list (palloc'd) that gives $1..$n
+ * of a statement whose constants were shipped as parameters their values.
+ */
+static ParamListInfo
+ConstParamList(List *consts)
+{
+	ParamListInfo params = makeParamList(list_length(consts));
+	ListCell   *lc;
+	int			i = 0;
+
+	foreach(lc, consts)
+	{
+		Const	   *con = lfirst_node(Const, lc);
+		ParamExternData *prm = &params->params[i++];
+
+		prm->ptype = con->consttype;
+		prm->value = con->constvalue;
+		prm->isnull = con->constisnull;
+		prm->pflags = PARAM_FLAG_CONST;
+	}
+	return params;
+}
+
+/*
+ * ShippedConstsText returns "$1 = 'v1', $2 = 'v2'" for EXPLAIN; palloc'd.
+ */
+static char *
+ShippedConstsText(List *consts)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+	int			i = 0;
+
+	initStringInfo(&buf);
+	foreach(lc, consts)
+	{
+		Const	   *con = lfirst_node(Const, lc);
+
+		appendStringInfo(&buf, "%s$%d = ", i > 0 ? ", " : "", i + 1);
+		DeparseConstValue(&buf, con->consttype, con->consttypmod,
+						  con->constvalue, con->constisnull);
+		i++;
+	}
+	return buf.data;
+}
+
+/*
  * ExecuteTasks runs router and multi-shard tasks and keeps their rows.
  */
 static void
@@ -419,6 +470,8 @@ ExecuteTasks(ShardScanState *state)
 	/* deparsed-now statements have their parameters inlined */
 	params = (state->runtimeQuery == NULL && estate->es_param_list_info != NULL);
 	options.params = params ? estate->es_param_list_info : NULL;
+	if (state->info->shippedConsts != NIL)
+		options.params = ConstParamList(state->info->shippedConsts);
 
 	RunTasks(state->tasks, &options, &state->runResult);
 	if (state->info->commandType != CMD_SELECT)
@@ -691,6 +744,9 @@ ExplainShardScan(CustomScanState *node, List *ancestors, ExplainState *es)
 		if (nodeInfo != NULL)
 			ExplainPropertyText("Node", psprintf("%s:%d", nodeInfo->host, nodeInfo->port), es);
 		ExplainPropertyText("Remote SQL", sql, es);
+		if (state->info->shippedConsts != NIL)
+			ExplainPropertyText("Remote Parameters",
+								ShippedConstsText(state->info->shippedConsts), es);
 	}
 	if (es->analyze)
 		ExplainTaskStats(state, table, es);

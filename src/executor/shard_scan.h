@@ -65,6 +65,13 @@ typedef struct ShardPlanInfo
 	bool		singleRowInsert;	/* VALUES with one row: one task at most */
 
 	char	   *strategy;		/* shown by EXPLAIN */
+
+	/*
+	 * Constants of the statement shipped as parameters $1..$n (Const
+	 * nodes, in order): statements that differ only in constants then share
+	 * one text, prepared once per worker session.
+	 */
+	List	   *shippedConsts;
 } ShardPlanInfo;
 
 extern CustomScanMethods ShardScanMethods;

@@ -33,6 +33,7 @@
 
 #include "connection/connection.h"
 #include "connection/statement_cache.h"
+#include "deparse/deparse.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
 #include "transaction/remote_xact.h"
@@ -218,7 +219,8 @@ GroupTasksByNode(List *tasks)
 
 /*
  * BuildRemoteParams converts the statement's parameters to the text form
- * PQsendQueryParams takes; palloc'd.  Types that workers may not know are
+ * PQsendQueryParams takes, as a worker reads them back (see
+ * TransmissionValueText); palloc'd.  Types that workers may not know are
  * declared as text (they cannot be referenced by shipped SQL anyway).
  */
 void
@@ -249,6 +251,8 @@ BuildRemoteParams(ParamListInfo params, int *nparams, Oid **types,
 		(*types)[i] = prm->ptype;
 		if (prm->isnull)
 			(*values)[i] = NULL;
+		else if (TransmissionModesNeeded(prm->ptype))
+			(*values)[i] = TransmissionValueText(prm->ptype, prm->value);
 		else
 		{
 			Oid			outFunc;

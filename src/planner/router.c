@@ -44,6 +44,8 @@ static int	FindRoot(PinEntry *pins, int i);
 static bool IsPinValue(Node *node);
 static Node *StripRelabel(Node *node);
 static Expr *BoundParamAsConst(Param *param, ParamListInfo boundParams);
+static bool ContainsParamWalker(Node *node, void *context);
+static bool CanShipConstsAsParams(Query *query);
 static PlannedStmt *FinishTaskPlan(Query *query, List *allRelids, ShardPlanInfo *info,
 								   List *customExprs, bool deparseAtRuntime);
 static void CheckDistColumnNotUpdated(Query *query, DistTableEntry *table);
@@ -523,7 +525,10 @@ PlanRouterStatement(Query *query, List *distRels, List *allRelids,
 	{
 		customExprs = lappend(customExprs, makeNullConst(INT4OID, -1, InvalidOid));
 		info->taskShardIndexes = list_make1_int(constShard);
-		if (!deparseAtRuntime)
+		if (!deparseAtRuntime && CanShipConstsAsParams(query))
+			info->taskSql = list_make1(makeString(DeparseForShardWithConsts(query, constShard,
+																	 &info->shippedConsts)));
+		else if (!deparseAtRuntime)
 			info->taskSql = list_make1(makeString(DeparseForShard(query, constShard, NULL)));
 	}
 
@@ -535,6 +540,52 @@ PlanRouterStatement(Query *query, List *distRels, List *allRelids,
 	}
 
 	return FinishTaskPlan(query, allRelids, info, customExprs, deparseAtRuntime);
+}
+
+/*
+ * ContainsParamWalker returns true at the first Param.
+ */
+static bool
+ContainsParamWalker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Param))
+		return true;
+	return expression_tree_walker(node, ContainsParamWalker, context);
+}
+
+/*
+ * CanShipConstsAsParams tells whether a routed statement's constants may
+ * travel as parameters (see DeparseOptions.shippedConsts): a statement of
+ * the point-query kind, which a client sends again and again with other
+ * values (simple protocol, or literals in the text), so that the worker
+ * prepares its text once.  Grouping, aggregates, windows, DISTINCT, set
+ * operations, sublinks and CTEs keep literals: there, equal expressions
+ * must stay equal, and planning sees the values.
+ */
+static bool
+CanShipConstsAsParams(Query *query)
+{
+	ListCell   *lc;
+
+	if (query->commandType != CMD_SELECT && query->commandType != CMD_UPDATE &&
+		query->commandType != CMD_DELETE)
+		return false;
+	if (query->hasAggs || query->groupClause != NIL || query->groupingSets != NIL ||
+		query->havingQual != NULL || query->windowClause != NIL ||
+		query->distinctClause != NIL || query->setOperations != NULL ||
+		query->hasSubLinks || query->cteList != NIL || query->hasTargetSRFs ||
+		query->hasRecursive || query->hasModifyingCTE)
+		return false;
+	foreach(lc, query->rtable)
+	{
+		RangeTblEntry *rte = lfirst(lc);
+
+		if (rte->rtekind != RTE_RELATION && rte->rtekind != RTE_JOIN)
+			return false;
+	}
+	return !query_tree_walker(query, ContainsParamWalker, NULL, 0);
 }
 
 /*
