@@ -44,6 +44,9 @@ extern PlannedStmt *PlanMultiShardModify(Query *query, List *distRels, List *all
 										 ParamListInfo boundParams);
 extern Expr *PinnedValueOfClause(Node *clause, Index rtindex, DistTableEntry *table);
 extern int	ShardIndexForConst(DistTableEntry *table, Const *value);
+extern Expr *BoundParamAsConst(Param *param, ParamListInfo boundParams);
+extern PlannedStmt *PlanPinnedSelect(Query *query, List *allRelids, DistTableEntry *anchor,
+									 Expr *pin);
 
 /* insert_planner.c */
 extern PlannedStmt *PlanDistributedInsert(Query *query, const char *queryString,

@@ -50,6 +50,7 @@
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
+#include "optimizer/planmain.h"
 #include "optimizer/restrictinfo.h"
 #include "parser/parse_func.h"
 #include "parser/parsetree.h"
@@ -74,12 +75,27 @@ typedef struct PendingPushdown
 	double		rows;
 } PendingPushdown;
 
+/*
+ * The shard group a query level's rows all come from, when a filter
+ * "dist_col = value" (or a member that is itself pinned) proves there is
+ * one.  A pinned level computes its whole result inside that shard group,
+ * so it may LIMIT, aggregate, window or DISTINCT across distribution
+ * values, and read pinned subqueries of any shape; doing so makes the pin
+ * required: the statement then must run only in that shard group.
+ */
+typedef struct LevelPin
+{
+	Expr	   *value;			/* Const or external Param, or NULL */
+	bool		required;		/* correct only when run in value's group */
+} LevelPin;
+
 /* CTEs of one query level while it is analyzed */
 typedef struct CteScope
 {
 	Query	   *query;
 	List	   *names;			/* String, analyzed CTEs */
 	List	   *distColumns;	/* List of Integer per CTE; NIL: replicated */
+	List	   *pins;			/* LevelPin * per CTE */
 } CteScope;
 
 /* state of the co-location analysis of a whole statement */
@@ -88,6 +104,7 @@ typedef struct GroupContext
 	int			colocationId;	/* -1 until the first hash table */
 	DistTableEntry *anchor;		/* first hash table */
 	List	   *scopes;			/* CteScope, innermost first */
+	ParamListInfo boundParams;	/* custom plans: parameters as pins */
 	const char *reason;
 } GroupContext;
 
@@ -104,6 +121,10 @@ typedef struct LevelState
 	bool		hasOuterJoin;
 	List	   *conjuncts;		/* WHERE and ON conjuncts */
 	List	   *allowedSubLinks;	/* SubLink conjuncts checked as IN */
+	LevelPin   *memberPins;		/* per rtindex: pins of subqueries and CTEs */
+	bool		hasPinnedOnly;	/* FROM items pinned without a dist column */
+	LevelPin	pin;			/* the level's own */
+	GroupContext *ctx;
 } LevelState;
 
 /* what the top level looks like */
@@ -132,7 +153,12 @@ static bool ContainsDistTable(Node *node);
 static bool SystemColumnWalker(Node *node, void *context);
 static Node *ExplicitInt8(Node *node);
 static bool AnalyzeLevel(Query *query, GroupContext *ctx, bool isTop,
-						 List **distOutput, TopShape *shape);
+						 List **distOutput, TopShape *shape, LevelPin *pinOut);
+static void CollectFilterQuals(Node *jtnode, List **conjuncts);
+static Expr *PinValue(Node *node, GroupContext *ctx);
+static bool PinsAgree(Expr *a, Expr *b, GroupContext *ctx);
+static void FindLevelPin(LevelState *level, GroupContext *ctx, List *rtindexes, int root);
+static bool UsePin(LevelState *level, LevelPin *memberPin);
 static bool CollectJoinTree(Node *jtnode, LevelState *level, List **rtindexes,
 							bool nullable);
 static void AddLevelConjuncts(Node *qual, List **conjuncts);
@@ -407,6 +433,149 @@ SortGroupExprs(List *clauses, List *tlist)
 	return exprs;
 }
 
+/*
+ * CollectFilterQuals appends the conjuncts that filter the rows of the
+ * join tree node jtnode: WHERE, and ON of inner joins, not under the
+ * nullable side of an outer join.
+ */
+static void
+CollectFilterQuals(Node *jtnode, List **conjuncts)
+{
+	if (jtnode == NULL)
+		return;
+	if (IsA(jtnode, FromExpr))
+	{
+		FromExpr   *f = (FromExpr *) jtnode;
+		ListCell   *lc;
+
+		AddLevelConjuncts(f->quals, conjuncts);
+		foreach(lc, f->fromlist)
+			CollectFilterQuals(lfirst(lc), conjuncts);
+	}
+	else if (IsA(jtnode, JoinExpr))
+	{
+		JoinExpr   *j = (JoinExpr *) jtnode;
+
+		if (j->jointype == JOIN_INNER)
+		{
+			AddLevelConjuncts(j->quals, conjuncts);
+			CollectFilterQuals(j->larg, conjuncts);
+			CollectFilterQuals(j->rarg, conjuncts);
+		}
+		else if (j->jointype == JOIN_LEFT)
+			CollectFilterQuals(j->larg, conjuncts);
+		else if (j->jointype == JOIN_RIGHT)
+			CollectFilterQuals(j->rarg, conjuncts);
+	}
+}
+
+/*
+ * PinValue returns the value node pins a distribution column to: a Const,
+ * an external Param (as a Const when a custom plan binds it), or NULL.
+ */
+static Expr *
+PinValue(Node *node, GroupContext *ctx)
+{
+	while (node != NULL && IsA(node, RelabelType))
+		node = (Node *) ((RelabelType *) node)->arg;
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Const))
+		return (Expr *) node;
+	if (IsA(node, Param) && ((Param *) node)->paramkind == PARAM_EXTERN)
+	{
+		Expr	   *bound = BoundParamAsConst((Param *) node, ctx->boundParams);
+
+		return bound ? bound : (Expr *) node;
+	}
+	return NULL;
+}
+
+/*
+ * PinsAgree returns whether two pins surely select the same shard group:
+ * constants of the same shard index, or the same parameter.
+ */
+static bool
+PinsAgree(Expr *a, Expr *b, GroupContext *ctx)
+{
+	if (a == NULL || b == NULL || ctx->anchor == NULL)
+		return false;
+	if (IsA(a, Const) && IsA(b, Const))
+		return ShardIndexForConst(ctx->anchor, (Const *) a) ==
+			ShardIndexForConst(ctx->anchor, (Const *) b);
+	if (IsA(a, Param) && IsA(b, Param))
+		return ((Param *) a)->paramid == ((Param *) b)->paramid;
+	return false;
+}
+
+/*
+ * FindLevelPin sets level->pin.value when every row of the level comes
+ * from one shard group: a filter conjunct "member's distribution value =
+ * pin", or a member that is never NULL-extended and is itself pinned
+ * (with members in a class, only a class member pins it).  Conflicting
+ * pins leave the level unpinned.
+ */
+static void
+FindLevelPin(LevelState *level, GroupContext *ctx, List *rtindexes, int root)
+{
+	List	   *filters = NIL;
+	List	   *candidates = NIL;
+	ListCell   *lc;
+
+	level->pin.value = NULL;
+	if (ctx->anchor == NULL)
+		return;
+	CollectFilterQuals((Node *) level->query->jointree, &filters);
+	foreach(lc, filters)
+	{
+		OpExpr	   *op = lfirst(lc);
+		Expr	   *value = NULL;
+
+		if (!IsA(op, OpExpr) || list_length(op->args) != 2 ||
+			!op_in_opfamily(op->opno, ctx->anchor->hashOpfamily))
+			continue;
+		if (ResolveMember(level, linitial(op->args)) > 0)
+			value = PinValue(lsecond(op->args), ctx);
+		else if (ResolveMember(level, lsecond(op->args)) > 0)
+			value = PinValue(linitial(op->args), ctx);
+		if (value != NULL)
+			candidates = lappend(candidates, value);
+	}
+	foreach(lc, rtindexes)
+	{
+		int			rtindex = lfirst_int(lc);
+
+		if (level->memberPins[rtindex].value != NULL && !level->nullable[rtindex] &&
+			(root == 0 || level->member[rtindex]))
+			candidates = lappend(candidates, level->memberPins[rtindex].value);
+	}
+	foreach(lc, candidates)
+	{
+		if (level->pin.value == NULL)
+			level->pin.value = lfirst(lc);
+		else if (!PinsAgree(level->pin.value, lfirst(lc), ctx))
+		{
+			level->pin.value = NULL;
+			return;
+		}
+	}
+}
+
+/*
+ * UsePin returns whether a part of the level that is correct only inside
+ * one shard group (memberPin) can be used: the level is pinned to the
+ * same group, which then becomes required of the level too.
+ */
+static bool
+UsePin(LevelState *level, LevelPin *memberPin)
+{
+	if (level->pin.value == NULL || memberPin->value == NULL ||
+		!PinsAgree(level->pin.value, memberPin->value, level->ctx))
+		return false;
+	level->pin.required = true;
+	return true;
+}
+
 /* context of CheckSubLinksWalker */
 typedef struct SubLinkCheck
 {
@@ -416,10 +585,12 @@ typedef struct SubLinkCheck
 } SubLinkCheck;
 
 /*
- * CheckSubLinksWalker accepts sublinks that read no distributed table, and
+ * CheckSubLinksWalker accepts sublinks that read no distributed table,
  * "dist_col IN (SELECT dist_col ...)" conjuncts whose subquery decomposes
- * per shard: for a row of shard group s, matching values can only be in
- * s.  Anything else over distributed tables clears ok.
+ * per shard (for a row of shard group s, matching values can only be in
+ * s), and in a pinned level any sublink whose subquery is pinned to the
+ * same shard group (it is whole there).  Anything else over distributed
+ * tables clears ok.
  */
 static bool
 CheckSubLinksWalker(Node *node, void *context)
@@ -434,33 +605,36 @@ CheckSubLinksWalker(Node *node, void *context)
 		Query	   *subquery = (Query *) sublink->subselect;
 		OpExpr	   *op = (OpExpr *) sublink->testexpr;
 		List	   *distOutput = NIL;
-		Param	   *param;
+		Param	   *param = NULL;
+		LevelPin	subPin;
 
 		if (!ContainsDistTable((Node *) subquery))
 			return expression_tree_walker(sublink->testexpr, CheckSubLinksWalker, context);
 
-		if (!list_member_ptr(check->level->allowedSubLinks, sublink) ||
-			sublink->subLinkType != ANY_SUBLINK || op == NULL || !IsA(op, OpExpr) ||
-			list_length(op->args) != 2 || check->ctx->anchor == NULL ||
-			!op_in_opfamily(op->opno, check->ctx->anchor->hashOpfamily) ||
-			ResolveMember(check->level, linitial(op->args)) == 0)
+		if (list_member_ptr(check->level->allowedSubLinks, sublink) &&
+			sublink->subLinkType == ANY_SUBLINK && op != NULL && IsA(op, OpExpr) &&
+			list_length(op->args) == 2 && check->ctx->anchor != NULL &&
+			op_in_opfamily(op->opno, check->ctx->anchor->hashOpfamily) &&
+			ResolveMember(check->level, linitial(op->args)) != 0)
 		{
-			check->ctx->reason = "a subquery over distributed tables is not an IN on the distribution column";
-			check->ok = false;
-			return false;
+			param = (Param *) lsecond(op->args);
+			while (param != NULL && IsA(param, RelabelType))
+				param = (Param *) ((RelabelType *) param)->arg;
 		}
-		param = (Param *) lsecond(op->args);
-		while (param != NULL && IsA(param, RelabelType))
-			param = (Param *) ((RelabelType *) param)->arg;
-		if (param == NULL || !IsA(param, Param) || param->paramkind != PARAM_SUBLINK ||
-			!AnalyzeLevel(subquery, check->ctx, false, &distOutput, NULL) ||
-			!list_member_int(distOutput, param->paramid))
-		{
-			if (check->ctx->reason == NULL)
-				check->ctx->reason = "an IN subquery does not return the distribution column";
-			check->ok = false;
+		if (param != NULL && IsA(param, Param) && param->paramkind == PARAM_SUBLINK &&
+			AnalyzeLevel(subquery, check->ctx, false, &distOutput, NULL, &subPin) &&
+			list_member_int(distOutput, param->paramid) &&
+			(!subPin.required || UsePin(check->level, &subPin)))
 			return false;
-		}
+
+		/* in a pinned level, a subquery pinned to the same shard group */
+		if (check->level->pin.value != NULL &&
+			AnalyzeLevel(subquery, check->ctx, false, &distOutput, NULL, &subPin) &&
+			subPin.value != NULL && UsePin(check->level, &subPin))
+			return false;
+
+		check->ctx->reason = "a subquery over distributed tables is neither an IN on the distribution column nor pinned to the shard group of its query";
+		check->ok = false;
 		return false;
 	}
 	if (IsA(node, Query))
@@ -480,12 +654,18 @@ SubqueryDecomposes(Query *query, int *colocationId, List **distOutput,
 				   const char **reason)
 {
 	GroupContext ctx;
+	LevelPin	pin;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.colocationId = -1;
-	if (!AnalyzeLevel(query, &ctx, false, distOutput, NULL))
+	if (!AnalyzeLevel(query, &ctx, false, distOutput, NULL, &pin))
 	{
 		*reason = ctx.reason;
+		return false;
+	}
+	if (pin.required)
+	{
+		*reason = "the query is correct only inside one shard group";
 		return false;
 	}
 	*colocationId = ctx.colocationId;
@@ -502,7 +682,7 @@ SubqueryDecomposes(Query *query, int *colocationId, List **distOutput,
  */
 static bool
 AnalyzeLevel(Query *query, GroupContext *ctx, bool isTop, List **distOutput,
-			 TopShape *shape)
+			 TopShape *shape, LevelPin *pinOut)
 {
 	LevelState	level;
 	CteScope   *scope;
@@ -513,16 +693,12 @@ AnalyzeLevel(Query *query, GroupContext *ctx, bool isTop, List **distOutput,
 	SubLinkCheck check;
 
 	*distOutput = NIL;
+	memset(pinOut, 0, sizeof(LevelPin));
 	if (query->commandType != CMD_SELECT || query->setOperations != NULL ||
 		query->groupingSets != NIL || query->rowMarks != NIL ||
 		query->hasRecursive || query->hasModifyingCTE)
 	{
 		ctx->reason = "the query has set operations, grouping sets, FOR UPDATE or a recursive or modifying WITH";
-		return false;
-	}
-	if (!isTop && (query->limitCount != NULL || query->limitOffset != NULL))
-	{
-		ctx->reason = "a subquery has LIMIT or OFFSET";
 		return false;
 	}
 
@@ -534,6 +710,7 @@ AnalyzeLevel(Query *query, GroupContext *ctx, bool isTop, List **distOutput,
 	{
 		CommonTableExpr *cte = lfirst_node(CommonTableExpr, lc);
 		List	   *cteDist = NIL;
+		LevelPin   *ctePin = palloc0(sizeof(LevelPin));
 
 		if (cte->cterecursive || !IsA(cte->ctequery, Query))
 		{
@@ -543,12 +720,12 @@ AnalyzeLevel(Query *query, GroupContext *ctx, bool isTop, List **distOutput,
 		}
 		if (ContainsDistTable(cte->ctequery))
 		{
-			if (!AnalyzeLevel((Query *) cte->ctequery, ctx, false, &cteDist, NULL))
+			if (!AnalyzeLevel((Query *) cte->ctequery, ctx, false, &cteDist, NULL, ctePin))
 			{
 				ok = false;
 				break;
 			}
-			if (cteDist == NIL)
+			if (cteDist == NIL && ctePin->value == NULL)
 			{
 				ctx->reason = "a WITH query does not return the distribution column";
 				ok = false;
@@ -557,6 +734,7 @@ AnalyzeLevel(Query *query, GroupContext *ctx, bool isTop, List **distOutput,
 		}
 		scope->names = lappend(scope->names, makeString(cte->ctename));
 		scope->distColumns = lappend(scope->distColumns, cteDist);
+		scope->pins = lappend(scope->pins, ctePin);
 	}
 	if (!ok)
 	{
@@ -574,6 +752,10 @@ AnalyzeLevel(Query *query, GroupContext *ctx, bool isTop, List **distOutput,
 	level.hasOuterJoin = false;
 	level.conjuncts = NIL;
 	level.allowedSubLinks = NIL;
+	level.memberPins = palloc0(sizeof(LevelPin) * level.size);
+	level.hasPinnedOnly = false;
+	memset(&level.pin, 0, sizeof(LevelPin));
+	level.ctx = ctx;
 	for (int i = 0; i < level.size; i++)
 		level.parent[i] = i;
 
@@ -630,21 +812,25 @@ AnalyzeLevel(Query *query, GroupContext *ctx, bool isTop, List **distOutput,
 					ok = false;
 				}
 				else if (!AnalyzeLevel(rte->subquery, ctx, false,
-									   &level.distColumns[rtindex], NULL))
+									   &level.distColumns[rtindex], NULL,
+									   &level.memberPins[rtindex]))
 					ok = false;
-				else if (level.distColumns[rtindex] == NIL)
+				else if (level.distColumns[rtindex] != NIL)
+					level.member[rtindex] = true;
+				else if (level.memberPins[rtindex].value != NULL)
+					level.hasPinnedOnly = true;
+				else
 				{
 					ctx->reason = "a subquery does not return the distribution column";
 					ok = false;
 				}
-				else
-					level.member[rtindex] = true;
 				break;
 			case RTE_CTE:
 				{
 					CteScope   *cteScope;
 					ListCell   *nc;
 					List	   *cteDist = NIL;
+					LevelPin   *ctePin = NULL;
 					bool		found = false;
 
 					if (rte->self_reference || rte->ctelevelsup >= list_length(ctx->scopes))
@@ -659,6 +845,7 @@ AnalyzeLevel(Query *query, GroupContext *ctx, bool isTop, List **distOutput,
 						if (strcmp(strVal(lfirst(nc)), rte->ctename) == 0)
 						{
 							cteDist = list_nth(cteScope->distColumns, foreach_current_index(nc));
+							ctePin = list_nth(cteScope->pins, foreach_current_index(nc));
 							found = true;
 						}
 					}
@@ -667,12 +854,18 @@ AnalyzeLevel(Query *query, GroupContext *ctx, bool isTop, List **distOutput,
 						ctx->reason = "unexpected WITH reference";
 						ok = false;
 					}
-					else if (cteDist == NIL)
-						level.hasReplicated = true;
 					else
 					{
-						level.member[rtindex] = true;
-						level.distColumns[rtindex] = cteDist;
+						level.memberPins[rtindex] = *ctePin;
+						if (cteDist != NIL)
+						{
+							level.member[rtindex] = true;
+							level.distColumns[rtindex] = cteDist;
+						}
+						else if (ctePin->value != NULL)
+							level.hasPinnedOnly = true;
+						else
+							level.hasReplicated = true;
 					}
 					break;
 				}
@@ -733,15 +926,55 @@ AnalyzeLevel(Query *query, GroupContext *ctx, bool isTop, List **distOutput,
 			ok = false;
 		}
 	}
-	if (ok && root == 0)
+	if (ok)
+		FindLevelPin(&level, ctx, rtindexes, root);
+	if (ok && root == 0 && !(level.hasPinnedOnly && level.pin.value != NULL))
 	{
 		ctx->reason = "distributed tables are read only in subqueries of a query level without them";
 		ok = false;
 	}
-	if (ok && level.hasReplicated && level.hasOuterJoin)
+	if (ok && (level.hasReplicated || level.hasPinnedOnly) && level.hasOuterJoin)
 	{
-		ctx->reason = "an outer join mixes distributed tables with other FROM items";
-		ok = false;
+		if (level.pin.value != NULL)
+			level.pin.required = true;
+		else
+		{
+			ctx->reason = "an outer join mixes distributed tables with other FROM items";
+			ok = false;
+		}
+	}
+	if (ok && level.hasPinnedOnly)
+	{
+		/* pinned subqueries are whole only in their shard group */
+		if (level.pin.value != NULL)
+			level.pin.required = true;
+		else
+		{
+			ctx->reason = "a subquery pinned to one shard is read by a query level that spans shards";
+			ok = false;
+		}
+	}
+	foreach(lc, rtindexes)
+	{
+		int			rtindex = lfirst_int(lc);
+
+		if (!ok)
+			break;
+		if (level.memberPins[rtindex].required && !UsePin(&level, &level.memberPins[rtindex]))
+		{
+			ctx->reason = "a subquery is correct only in one shard group, which its query does not select";
+			ok = false;
+		}
+	}
+	if (ok && !isTop && (query->limitCount != NULL || query->limitOffset != NULL))
+	{
+		if (level.pin.value != NULL)
+			level.pin.required = true;
+		else
+		{
+			ctx->reason = "a subquery has LIMIT or OFFSET";
+			ok = false;
+		}
 	}
 
 	/* the same join tree quals again, now with the members known */
@@ -766,6 +999,11 @@ AnalyzeLevel(Query *query, GroupContext *ctx, bool isTop, List **distOutput,
 			if (!ExprListHasDistColumn(&level, SortGroupExprs(wc->partitionClause,
 															   query->targetList)))
 			{
+				if (level.pin.value != NULL)
+				{
+					level.pin.required = true;
+					continue;
+				}
 				ctx->reason = "a window is not partitioned by the distribution column";
 				ok = false;
 				break;
@@ -790,13 +1028,23 @@ AnalyzeLevel(Query *query, GroupContext *ctx, bool isTop, List **distOutput,
 			if ((query->hasAggs || query->groupClause != NIL || query->havingQual != NULL) &&
 				!groupedByDist)
 			{
-				ctx->reason = "a subquery aggregates across shards";
-				ok = false;
+				if (level.pin.value != NULL)
+					level.pin.required = true;
+				else
+				{
+					ctx->reason = "a subquery aggregates across shards";
+					ok = false;
+				}
 			}
-			else if (query->distinctClause != NIL && !distinctHasDist)
+			if (ok && query->distinctClause != NIL && !distinctHasDist)
 			{
-				ctx->reason = "a subquery's DISTINCT does not include the distribution column";
-				ok = false;
+				if (level.pin.value != NULL)
+					level.pin.required = true;
+				else
+				{
+					ctx->reason = "a subquery's DISTINCT does not include the distribution column";
+					ok = false;
+				}
 			}
 		}
 	}
@@ -812,6 +1060,7 @@ AnalyzeLevel(Query *query, GroupContext *ctx, bool isTop, List **distOutput,
 		}
 	}
 
+	*pinOut = level.pin;
 	ctx->scopes = list_delete_first(ctx->scopes);
 	return ok;
 }
@@ -1583,6 +1832,7 @@ PlanPushdownSelect(Query *parse, const char *queryString, int cursorOptions,
 {
 	GroupContext ctx;
 	TopShape	shape;
+	LevelPin	pin;
 	List	   *distOutput = NIL;
 	const char *notShippable;
 	Oid			placeholderOid;
@@ -1626,8 +1876,9 @@ PlanPushdownSelect(Query *parse, const char *queryString, int cursorOptions,
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.colocationId = -1;
+	ctx.boundParams = boundParams;
 	memset(&shape, 0, sizeof(shape));
-	if (!AnalyzeLevel(parse, &ctx, true, &distOutput, &shape))
+	if (!AnalyzeLevel(parse, &ctx, true, &distOutput, &shape, &pin))
 	{
 		*reason = ctx.reason;
 		return NULL;
@@ -1636,6 +1887,16 @@ PlanPushdownSelect(Query *parse, const char *queryString, int cursorOptions,
 	{
 		*reason = "no hash-distributed table";
 		return NULL;
+	}
+
+	/* every row comes from one shard group: the whole statement runs there */
+	if (pin.value != NULL)
+	{
+		PlannedStmt *plan = PlanPinnedSelect(parse, allRelids, ctx.anchor, pin.value);
+
+		if (cursorOptions & CURSOR_OPT_SCROLL)
+			plan->planTree = materialize_finished_plan(plan->planTree);
+		return plan;
 	}
 
 	placeholderOid = LookupFuncName(list_make2(makeString("shard"), makeString("remote_scan")),

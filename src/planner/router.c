@@ -43,7 +43,6 @@ static Var *ResolveDistColumn(Query *query, Node *node, PinEntry *pins, int npin
 static int	FindRoot(PinEntry *pins, int i);
 static bool IsPinValue(Node *node);
 static Node *StripRelabel(Node *node);
-static Expr *BoundParamAsConst(Param *param, ParamListInfo boundParams);
 static bool ContainsParamWalker(Node *node, void *context);
 static bool CanShipConstsAsParams(Query *query);
 static PlannedStmt *FinishTaskPlan(Query *query, List *allRelids, ShardPlanInfo *info,
@@ -193,7 +192,7 @@ FindRoot(PinEntry *pins, int i)
  * BoundParamAsConst returns a Const for an external parameter whose value
  * is fixed for this plan (a custom plan of a prepared statement), or NULL.
  */
-static Expr *
+Expr *
 BoundParamAsConst(Param *param, ParamListInfo boundParams)
 {
 	ParamExternData *prm;
@@ -611,6 +610,50 @@ FinishTaskPlan(Query *query, List *allRelids, ShardPlanInfo *info,
 
 	outputList = (query->commandType == CMD_SELECT) ? query->targetList : query->returningList;
 	return MakeShardPlannedStmt(query, scan, outputList, allRelids);
+}
+
+/*
+ * PlanPinnedSelect returns a router plan for a SELECT that the pushdown
+ * analysis proved runs whole in the shard group that pin (a Const or an
+ * external Param of the distribution column's value) selects: one task,
+ * or with a parameter one statement per shard index pruned at run time.
+ */
+PlannedStmt *
+PlanPinnedSelect(Query *query, List *allRelids, DistTableEntry *anchor, Expr *pin)
+{
+	ShardPlanInfo *info = palloc0(sizeof(ShardPlanInfo));
+	bool		deparseAtRuntime = NeedsCoordinatorEvaluation((Node *) query);
+	List	   *customExprs;
+	int			i;
+
+	info->kind = SHARD_SCAN_ROUTER;
+	info->commandType = CMD_SELECT;
+	info->anchorRelid = anchor->relid;
+	info->hasReturning = false;
+	info->strategy = "router";
+	if (IsA(pin, Const))
+	{
+		int			shardIndex = ShardIndexForConst(anchor, (Const *) pin);
+
+		customExprs = list_make1(makeNullConst(INT4OID, -1, InvalidOid));
+		info->taskShardIndexes = list_make1_int(shardIndex);
+		if (!deparseAtRuntime)
+			info->taskSql = list_make1(makeString(DeparseForShard(query, shardIndex, NULL)));
+	}
+	else
+	{
+		info->pruneAtRuntime = true;
+		info->pruneValueType = exprType((Node *) pin);
+		customExprs = list_make1(copyObject(pin));
+		for (i = 0; i < anchor->shardCount; i++)
+		{
+			info->taskShardIndexes = lappend_int(info->taskShardIndexes, i);
+			if (!deparseAtRuntime)
+				info->taskSql = lappend(info->taskSql,
+										makeString(DeparseForShard(query, i, NULL)));
+		}
+	}
+	return FinishTaskPlan(query, allRelids, info, customExprs, deparseAtRuntime);
 }
 
 /*
