@@ -36,6 +36,12 @@
  * PostgreSQL's own float8_combine of (N, Sx, Sxx) states.  Any other
  * aggregate (numeric variance, DISTINCT or ORDER BY inside an aggregate,
  * ordered sets, ...) keeps the statement on the coordinator-side path.
+ *
+ * Pinned statements: when a "dist_col = const/$n" filter (or a pinned
+ * subquery or CTE the level is joined to) proves every row of the top
+ * level comes from one shard group, the whole statement runs there as one
+ * router task (see LevelPin); subqueries pinned to that same group may
+ * then have any shape.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
