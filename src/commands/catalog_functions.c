@@ -94,7 +94,7 @@ shard_drop_trigger(PG_FUNCTION_ARGS)
 		Task	   *task = palloc0(sizeof(Task));
 
 		task->nodeId = DatumGetInt32(SPI_getbinval(tuple, desc, 5, &isnull));
-		task->sql = psprintf("DROP TABLE IF EXISTS %s",
+		task->sql = psprintf("DROP TABLE IF EXISTS %s CASCADE",
 							 ShardNameForId(schemaName, relName, shardId));
 		tasks = lappend(tasks, task);
 		dropped = list_append_unique_oid(dropped, relid);

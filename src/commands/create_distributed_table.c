@@ -49,6 +49,7 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
+#include "commands/ddl_propagation.h"
 #include "deparse/deparse.h"
 #include "executor/insert_batcher.h"
 #include "executor/task_execution.h"
@@ -61,8 +62,7 @@ static void ValidateTable(Relation rel, AttrNumber distAttno);
 static int	ChooseColocationGroup(Relation rel, AttrNumber distAttno, int shardCount,
 								  const char *colocateWith,
 								  Oid *existingRelid);
-static List *ShardDefinitionCommands(Relation rel, const char *shardName);
-static char *IndexDefinitionForShard(Oid indexOid, const char *shardName, Relation rel);
+static List *ShardDefinitionCommands(Relation rel, DistTableEntry *table, int shardIndex);
 static void MoveRowsToShards(Relation rel);
 static void RecordShards(Oid relid, AttrNumber distAttno, int colocationId,
 						 int shardCount, Oid existingRelid);
@@ -340,38 +340,16 @@ RecordShards(Oid relid, AttrNumber distAttno, int colocationId, int shardCount,
 }
 
 /*
- * IndexDefinitionForShard returns CREATE INDEX for an index of rel, on
- * shardName, unnamed so that PostgreSQL picks a name free on the node.
- */
-static char *
-IndexDefinitionForShard(Oid indexOid, const char *shardName, Relation rel)
-{
-	char	   *definition = pg_get_indexdef_string(indexOid);
-	char	   *qualified = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-													   RelationGetRelationName(rel));
-	char	   *onClause = psprintf(" ON %s ", qualified);
-	char	   *onlyClause = psprintf(" ON ONLY %s ", qualified);
-	char	   *rest = strstr(definition, onClause);
-	bool		unique = strncmp(definition, "CREATE UNIQUE INDEX", 19) == 0;
-
-	if (rest != NULL)
-		rest += strlen(onClause);
-	else if ((rest = strstr(definition, onlyClause)) != NULL)
-		rest += strlen(onlyClause);
-	else
-		elog(ERROR, "unexpected index definition: %s", definition);
-	return psprintf("CREATE %sINDEX ON %s %s", unique ? "UNIQUE " : "", shardName, rest);
-}
-
-/*
  * ShardDefinitionCommands returns the SQL that creates one shard of rel
  * as shardName: the table with columns, defaults, NOT NULL and CHECK
  * constraints, then primary key, unique and exclusion constraints, then
  * the other indexes.  Must run with an empty search path.
  */
 static List *
-ShardDefinitionCommands(Relation rel, const char *shardName)
+ShardDefinitionCommands(Relation rel, DistTableEntry *table, int shardIndex)
 {
+	char	   *shardName = ShardRelationName(table, shardIndex);
+	int64		shardId = table->shards[shardIndex].shardId;
 	TupleDesc	desc = RelationGetDescr(rel);
 	StringInfoData create;
 	List	   *commands = NIL;
@@ -428,11 +406,9 @@ ShardDefinitionCommands(Relation rel, const char *shardName)
 		if (con->contype != CONSTRAINT_CHECK && con->contype != CONSTRAINT_PRIMARY &&
 			con->contype != CONSTRAINT_UNIQUE && con->contype != CONSTRAINT_EXCLUSION)
 			continue;
-		definition = TextDatumGetCString(DirectFunctionCall1(pg_get_constraintdef,
-															 ObjectIdGetDatum(con->oid)));
+		definition = ShardConstraintDefinition(con->oid, table, shardIndex);
 		if (con->contype == CONSTRAINT_CHECK)
-			appendStringInfo(&create, ", CONSTRAINT %s %s",
-							 quote_identifier(NameStr(con->conname)), definition);
+			appendStringInfo(&create, ", %s", definition);
 		else
 			commands = lappend(commands, psprintf("ALTER TABLE %s ADD %s", shardName, definition));
 	}
@@ -449,7 +425,10 @@ ShardDefinitionCommands(Relation rel, const char *shardName)
 
 		if (OidIsValid(get_index_constraint(indexOid)))
 			continue;
-		commands = lappend(commands, IndexDefinitionForShard(indexOid, shardName, rel));
+		commands = lappend(commands,
+						   ShardIndexCommand(indexOid, shardName,
+											 ShardObjectName(get_rel_name(indexOid), shardId),
+											 false));
 	}
 	return commands;
 }
@@ -585,8 +564,7 @@ shard_create_distributed_table(PG_FUNCTION_ARGS)
 		for (i = 0; i < table->shardCount; i++)
 		{
 			Task	   *task = palloc0(sizeof(Task));
-			char	   *shardName = ShardRelationName(table, i);
-			List	   *commands = ShardDefinitionCommands(rel, shardName);
+			List	   *commands = ShardDefinitionCommands(rel, table, i);
 			StringInfoData sql;
 			ListCell   *lc;
 

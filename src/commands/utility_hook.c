@@ -20,6 +20,7 @@
 #include "utils/lsyscache.h"
 
 #include "commands/copy_from.h"
+#include "commands/ddl_propagation.h"
 #include "commands/utility_hook.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
@@ -80,14 +81,20 @@ RefuseOnDistributed(RangeVar *rv, const char *what, const char *hint)
 }
 
 /*
- * TruncateShards empties every shard of the given distributed tables in
- * remote transactions that commit with the coordinator's.
+ * TruncateShards empties every shard placement of the given distributed
+ * tables in remote transactions that commit with the coordinator's.  Each
+ * node gets one TRUNCATE naming all its shards, so that shards tied by
+ * foreign keys are truncated together, as on the coordinator.
  */
 static void
 TruncateShards(List *relids)
 {
+	List	   *nodeIds = NIL;
+	List	   *nodeSql = NIL;
 	List	   *tasks = NIL;
 	ListCell   *lc;
+	ListCell   *sc;
+	ListCell   *nc;
 	TaskRunOptions options;
 	TaskRunResult result;
 
@@ -95,16 +102,42 @@ TruncateShards(List *relids)
 	{
 		DistTableEntry *table = LookupDistTable(lfirst_oid(lc));
 		int			i;
+		int			j;
 
 		for (i = 0; i < table->shardCount; i++)
 		{
-			Task	   *task = palloc0(sizeof(Task));
+			char	   *shardName = ShardRelationName(table, i);
 
-			task->shardIndex = i;
-			task->nodeId = table->shards[i].nodeId;
-			task->sql = psprintf("TRUNCATE TABLE %s", ShardRelationName(table, i));
-			tasks = lappend(tasks, task);
+			for (j = 0; j < table->shards[i].placementCount; j++)
+			{
+				int			nodeId = table->shards[i].placementNodeIds[j];
+				StringInfo	sql = NULL;
+
+				forboth(sc, nodeSql, nc, nodeIds)
+				{
+					if (lfirst_int(nc) == nodeId)
+						sql = lfirst(sc);
+				}
+				if (sql == NULL)
+				{
+					sql = makeStringInfo();
+					appendStringInfoString(sql, "TRUNCATE TABLE ");
+					nodeSql = lappend(nodeSql, sql);
+					nodeIds = lappend_int(nodeIds, nodeId);
+				}
+				else
+					appendStringInfoString(sql, ", ");
+				appendStringInfoString(sql, shardName);
+			}
 		}
+	}
+	forboth(sc, nodeSql, nc, nodeIds)
+	{
+		Task	   *task = palloc0(sizeof(Task));
+
+		task->nodeId = lfirst_int(nc);
+		task->sql = ((StringInfo) lfirst(sc))->data;
+		tasks = lappend(tasks, task);
 	}
 	memset(&options, 0, sizeof(options));
 	options.isWrite = true;
@@ -124,6 +157,7 @@ ShardProcessUtility(PlannedStmt *pstmt, const char *queryString,
 {
 	Node	   *parsetree = pstmt->utilityStmt;
 	List	   *truncated = NIL;
+	DDLJob	   *job = NULL;
 
 	if (ShardExtensionLoaded())
 	{
@@ -150,21 +184,9 @@ ShardProcessUtility(PlannedStmt *pstmt, const char *queryString,
 					}
 					break;
 				}
-			case T_AlterTableStmt:
-				RefuseOnDistributed(((AlterTableStmt *) parsetree)->relation, "ALTER TABLE",
-									"Recreate the table with the new definition and distribute it again.");
-				break;
-			case T_RenameStmt:
-				RefuseOnDistributed(((RenameStmt *) parsetree)->relation, "renaming",
-									NULL);
-				break;
 			case T_AlterObjectSchemaStmt:
 				RefuseOnDistributed(((AlterObjectSchemaStmt *) parsetree)->relation,
 									"ALTER TABLE ... SET SCHEMA", NULL);
-				break;
-			case T_IndexStmt:
-				RefuseOnDistributed(((IndexStmt *) parsetree)->relation, "CREATE INDEX",
-									"Create indexes before distributing the table.");
 				break;
 			case T_CreateTrigStmt:
 				RefuseOnDistributed(((CreateTrigStmt *) parsetree)->relation, "CREATE TRIGGER",
@@ -188,6 +210,7 @@ ShardProcessUtility(PlannedStmt *pstmt, const char *queryString,
 			default:
 				break;
 		}
+		job = PlanDistributedDDL(parsetree, context == PROCESS_UTILITY_TOPLEVEL);
 	}
 
 	if (prev_ProcessUtility)
@@ -199,4 +222,6 @@ ShardProcessUtility(PlannedStmt *pstmt, const char *queryString,
 
 	if (truncated != NIL)
 		TruncateShards(truncated);
+	if (job != NULL)
+		FinishDistributedDDL(job);
 }

@@ -511,10 +511,26 @@ BuildDistTableEntry(Oid relid, DistTableEntry *entry)
 					F_INT8EQ, Int64GetDatum(shard->shardId));
 		placementScan = systable_beginscan(placementRel, placementIndex, true,
 										   NULL, 1, placementKey);
-		placementTuple = systable_getnext(placementScan);
-		if (HeapTupleIsValid(placementTuple))
-			shard->nodeId = DatumGetInt32(heap_getattr(placementTuple, Anum_dist_placement_node_id,
-													   RelationGetDescr(placementRel), &isnull));
+		while (HeapTupleIsValid(placementTuple = systable_getnext(placementScan)))
+		{
+			int			nodeId = DatumGetInt32(heap_getattr(placementTuple,
+															Anum_dist_placement_node_id,
+															RelationGetDescr(placementRel),
+															&isnull));
+			int			j;
+
+			/* keep the node ids sorted, so that every backend agrees on the first */
+			if (shard->placementNodeIds == NULL)
+				shard->placementNodeIds = MemoryContextAlloc(entry->context, sizeof(int));
+			else
+				shard->placementNodeIds = repalloc(shard->placementNodeIds,
+												   sizeof(int) * (shard->placementCount + 1));
+			for (j = shard->placementCount; j > 0 && shard->placementNodeIds[j - 1] > nodeId; j--)
+				shard->placementNodeIds[j] = shard->placementNodeIds[j - 1];
+			shard->placementNodeIds[j] = nodeId;
+			shard->placementCount++;
+			shard->nodeId = shard->placementNodeIds[0];
+		}
 		systable_endscan(placementScan);
 	}
 	systable_endscan(scan);

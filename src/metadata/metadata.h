@@ -35,7 +35,10 @@ typedef struct ShardInfo
 	int			shardIndex;
 	int32		hashMin;
 	int32		hashMax;
-	int			nodeId;			/* node of the (single) placement */
+	int			nodeId;			/* node of the (first) placement */
+	int			placementCount; /* 1 for hash shards; one per node for a
+								 * reference table's shard */
+	int		   *placementNodeIds;	/* placementCount node ids, ascending */
 } ShardInfo;
 
 typedef struct DistTableEntry
