@@ -34,7 +34,7 @@ SELECT diff_check('j021', $$SELECT i.sku, k.code FROM items i CROSS JOIN countri
 SELECT diff_check('j022', $$SELECT count(*) FROM customers c, orders o WHERE o.customer_id = c.id AND c.segment = 'smb' AND o.status = 'paid'$$);
 SELECT diff_check('j023', $$SELECT c.id, o.id FROM customers c JOIN orders o ON o.customer_id = c.id AND o.amount > c.credit WHERE c.id < 100$$);
 SELECT diff_check('j024', $$SELECT c.id, count(*) FROM customers c JOIN customers d ON d.id BETWEEN c.id - 2 AND c.id + 2 WHERE c.id < 20 GROUP BY c.id$$);
-SELECT diff_check('j025', $$SELECT c.id, x.id, x.amount FROM customers c, LATERAL (SELECT o.id, o.amount FROM orders o WHERE o.customer_id = c.id ORDER BY o.amount DESC NULLS LAST, o.id LIMIT 2) x WHERE c.id < 100$$);
+SELECT diff_check('j025', $$SELECT c.id, x.id, x.amount FROM customers c, LATERAL (SELECT o.id, o.amount FROM orders o WHERE o.customer_id = c.id ORDER BY o.amount DESC NULLS LAST, o.id LIMIT 2) x WHERE c.id < 40$$);
 SELECT diff_check('j026', $$SELECT i.sku, e.n FROM items i, LATERAL (SELECT count(*) n FROM events e WHERE e.payload->>'ms' = i.stock::text) e WHERE i.sku < 'SKU-0020'$$);
 SELECT diff_check('j027', $$SELECT c.id, l.last FROM customers c LEFT JOIN LATERAL (SELECT max(ordered_at) AS last FROM orders o WHERE o.customer_id = c.id AND o.status = 'new') l ON true WHERE c.id > 1980$$);
 SELECT diff_check('j028', $$SELECT e.id, l FROM events e, LATERAL unnest(e.labels) l WHERE e.id < 100$$);
