@@ -47,8 +47,10 @@
 #include "postgres.h"
 
 #include "catalog/pg_aggregate.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_operator.h"
+#include "catalog/pg_statistic.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "nodes/makefuncs.h"
@@ -63,12 +65,22 @@
 #include "rewrite/rewriteManip.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include <math.h>
 
 #include "deparse/deparse.h"
 #include "planner/planner.h"
 
 /* pg_operator: int8 + int8 */
 #define INT8_PLUS_OPERATOR 684
+
+/*
+ * Partial aggregation is skipped when the shards would still return more
+ * than this fraction of the table's rows: each shard barely reduces them,
+ * and aggregating twice costs more than aggregating once.
+ */
+#define PARTIAL_AGGREGATE_MAX_ROW_FRACTION 0.5
 
 /* a pushdown waiting for its placeholder to be planned */
 typedef struct PendingPushdown
@@ -186,6 +198,8 @@ static Var *AddWorkerColumn(PartialContext *ctx, Expr *expr);
 static Aggref *MakeAggref(Oid aggfnoid, Oid resultType, Oid resultCollation, Expr *arg,
 						  Expr *filter);
 static Oid	LookupShardAggregate(const char *name, Oid argType);
+static bool PartialAggregateReducesRows(Query *parse, DistTableEntry *anchor,
+										const char **reason);
 static Plan *PlanPushdownPath(PlannerInfo *root, RelOptInfo *rel,
 							  struct CustomPath *best_path, List *tlist,
 							  List *clauses, List *custom_plans);
@@ -1828,6 +1842,84 @@ PlanPartialAggregate(Query *parse, const char *queryString, int cursorOptions,
 }
 
 /*
+ * PartialAggregateReducesRows returns false (with *reason) when the
+ * coordinator's statistics show that partial aggregation of parse, a
+ * grouped SELECT of one distributed table, would return about as many
+ * rows as it reads: the groups in a shard of N/S rows drawn from G
+ * distinct keys number about G * (1 - exp(-(N/S) / G)).  N is the shell
+ * table's reltuples and G the product of its columns' distinct counts
+ * (pg_statistic, NULL counted as a key).  Without statistics (reltuples
+ * unknown or 0: ANALYZE of a distributed table sees the empty shell), for
+ * joins, or for keys that are not plain columns, it returns true: partial
+ * aggregation stays the default.
+ */
+static bool
+PartialAggregateReducesRows(Query *parse, DistTableEntry *anchor, const char **reason)
+{
+	RangeTblRef *rtr;
+	RangeTblEntry *rte;
+	HeapTuple	classTuple;
+	double		tuples;
+	double		groups = 1.0;
+	double		perShard;
+	double		partialRows;
+	ListCell   *lc;
+
+	if (parse->groupClause == NIL || list_length(parse->jointree->fromlist) != 1 ||
+		!IsA(linitial(parse->jointree->fromlist), RangeTblRef))
+		return true;
+	rtr = linitial_node(RangeTblRef, parse->jointree->fromlist);
+	rte = rt_fetch(rtr->rtindex, parse->rtable);
+	if (rte->rtekind != RTE_RELATION || rte->relkind != RELKIND_RELATION)
+		return true;
+	classTuple = SearchSysCache1(RELOID, ObjectIdGetDatum(rte->relid));
+	if (!HeapTupleIsValid(classTuple))
+		return true;
+	tuples = ((Form_pg_class) GETSTRUCT(classTuple))->reltuples;
+	ReleaseSysCache(classTuple);
+	if (tuples <= 0)
+		return true;
+
+	foreach(lc, parse->groupClause)
+	{
+		SortGroupClause *sgc = lfirst_node(SortGroupClause, lc);
+		Node	   *expr = (Node *) get_sortgroupclause_expr(sgc, parse->targetList);
+		Var		   *var;
+		HeapTuple	statsTuple;
+		Form_pg_statistic stats;
+		double		distinct;
+
+		while (expr != NULL && IsA(expr, RelabelType))
+			expr = (Node *) ((RelabelType *) expr)->arg;
+		if (expr == NULL || !IsA(expr, Var))
+			return true;
+		var = (Var *) expr;
+		if (var->varlevelsup != 0 || var->varno != rtr->rtindex || var->varattno <= 0)
+			return true;
+		statsTuple = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(rte->relid),
+									 Int16GetDatum(var->varattno), BoolGetDatum(false));
+		if (!HeapTupleIsValid(statsTuple))
+			return true;
+		stats = (Form_pg_statistic) GETSTRUCT(statsTuple);
+		distinct = stats->stadistinct > 0 ? stats->stadistinct : -stats->stadistinct * tuples;
+		if (stats->stanullfrac > 0)
+			distinct += 1;
+		ReleaseSysCache(statsTuple);
+		if (distinct <= 0)
+			return true;
+		groups *= distinct;
+	}
+	groups = Min(groups, tuples);
+	perShard = tuples / anchor->shardCount;
+	partialRows = anchor->shardCount * groups * (1.0 - exp(-perShard / groups));
+	if (partialRows <= PARTIAL_AGGREGATE_MAX_ROW_FRACTION * tuples)
+		return true;
+	*reason = psprintf("partial aggregation would return about %.0f of %.0f rows",
+					   partialRows, tuples);
+	return false;
+}
+
+/*
  * PlanPushdownSelect returns a plan that runs a multi-shard SELECT inside
  * the shards (whole or as partial aggregates), or NULL with *reason set
  * when the statement must take the coordinator-side path.
@@ -1915,8 +2007,12 @@ PlanPushdownSelect(Query *parse, const char *queryString, int cursorOptions,
 
 	if ((parse->hasAggs || parse->groupClause != NIL || parse->havingQual != NULL) &&
 		!shape.groupedByDist)
+	{
+		if (!PartialAggregateReducesRows(parse, ctx.anchor, reason))
+			return NULL;
 		return PlanPartialAggregate(parse, queryString, cursorOptions, boundParams,
 									placeholderOid, nextPushdownId++, reason);
+	}
 
 	if (parse->hasDistinctOn && !shape.distinctHasDist)
 	{
