@@ -169,6 +169,13 @@ COPY events (id, kind) FROM STDIN;
 2
 \.
 SELECT count(*) FROM events;
+-- the distribution column in the middle of the column list, csv quoting
+TRUNCATE events, events_local;
+COPY (SELECT 'k,' || g, g, g * 0.5 FROM generate_series(1, 3000) g) TO :'csvfile' WITH (FORMAT csv);
+COPY events (kind, id, score) FROM :'csvfile' WITH (FORMAT csv);
+COPY events_local (kind, id, score) FROM :'csvfile' WITH (FORMAT csv);
+SELECT compare_results('SELECT * FROM events', 'SELECT * FROM events_local');
+TRUNCATE events, events_local;
 \c - - - :worker_1_port
 SELECT count(*) FROM pg_prepared_xacts;
 \c - - - :worker_2_port

@@ -2,24 +2,33 @@
  * copy_from.c
  *	  COPY on distributed tables.
  *
- * COPY FROM: rows are read and checked on the coordinator by PostgreSQL's
- * own COPY FROM code (BeginCopyFrom/NextCopyFrom on the shell table), so
- * every option, column list, default, serial and identity column, input
- * error and its line number behave as on one server.  Each row is routed by
- * the hash of its distribution column and appended to its shard's buffer.
- * A full buffer (COPY_BATCH_BYTES) becomes a batch, queued on its node and
- * sent as one `COPY shard FROM STDIN` on the node's connection of the
- * coordinator transaction (a connection carries one COPY at a time, so a
- * node's batches go one after another).  Nodes advance independently and
+ * COPY FROM: input is read by PostgreSQL's own COPY FROM code on the
+ * shell table (BeginCopyFrom, NextCopyFrom/NextCopyFromRawFields), so
+ * options, column lists, headers, defaults, serial and identity columns and
+ * WHERE behave as on one server.  Each row is routed by the hash of its
+ * distribution column (a table of hash ranges saves the binary search) and
+ * appended to its shard's buffer.  The buffers together hold at most
+ * COPY_BUFFER_BYTES: past it the largest becomes a batch, queued on its
+ * node and sent as one `COPY shard FROM STDIN` on the node's connection of
+ * the coordinator transaction (a connection carries one COPY at a time, so
+ * a node's batches go one after another).  Nodes advance independently and
  * without blocking (libpq non-blocking mode during the COPY): the
  * coordinator keeps parsing while the nodes insert, and waits only when a
- * node has COPY_MAX_QUEUED batches queued.  Memory is bounded by shard
- * count times batch size plus the queues, whatever the input size.
+ * node has COPY_MAX_QUEUED batches queued.  Memory is bounded by the buffer
+ * budget plus the queues, whatever the input size.
  *
  * Rows travel in text form.  For text and csv input without computed
  * defaults, the input line itself (already in the server encoding, which is
  * the connection's client encoding) is forwarded with the same format
- * options; otherwise the values are printed by their output functions
+ * options; without WHERE, only the distribution column is converted here
+ * (NextForwardedRow): the nodes' COPY converts and checks every field with
+ * the same input functions and options.  A node's data error names the
+ * shard and its batch's line; each batch keeps the input line of each row,
+ * and the error is rethrown naming the table and the input line, with the
+ * node's SQLSTATE and message.  A bad line may be reported after later
+ * lines were read, and with several bad lines not always the first.
+ * Otherwise (binary, defaults computed here, WHERE) rows are converted by
+ * NextCopyFrom and, unless forwarded, printed by their output functions
  * (floats exactly) in the default text format.
  *
  * All batches go in remote transactions that commit with the coordinator's
@@ -87,6 +96,8 @@
 #define COPY_MAX_QUEUED			2
 /* rows between non-blocking checks of the nodes */
 #define COPY_POLL_ROWS			512
+/* routing table: shard of each range of hash values with these top bits */
+#define COPY_ROUTE_BITS			12
 
 /*
  * CopyBatch is the rows of one shard sent as one COPY command.  For each
@@ -129,6 +140,7 @@ typedef struct ShardCopy
 	int			shardCount;
 	CopyBatch **filling;		/* per shard index, or NULL */
 	int		   *shardNode;		/* per shard index: index into nodes */
+	int16	   *route;			/* per hash bucket: shard index, -1 if several */
 	char	  **shardRelNames;	/* per shard index */
 	NodeCopy   *nodes;
 	int			nodeCount;
@@ -151,6 +163,8 @@ static CopyBatch *TakeBatch(ShardCopy *copy, int shardIndex);
 static void AddBatchRow(CopyBatch *batch, uint64 lastLine);
 static void QueueBatch(ShardCopy *copy, int shardIndex);
 static void QueueLargestBatch(ShardCopy *copy);
+static void BuildRoute(ShardCopy *copy);
+static inline int RouteValue(ShardCopy *copy, Datum value);
 static uint64 InputLineOfNodeLine(ShardCopy *copy, CopyBatch *batch, uint64 nodeLine);
 static void ThrowNodeCopyError(ShardCopy *copy, NodeCopy *node, PGresult *res);
 static bool AdvanceNodeCopy(ShardCopy *copy, NodeCopy *node);
@@ -431,6 +445,45 @@ NextForwardedRow(CopyFromState cstate, ShardCopy *copy, int distField,
 						NameStr(attr->attname), copy->relName),
 				 errdetail("Every row of a distributed table needs a value to route it to a shard.")));
 	return true;
+}
+
+/*
+ * BuildRoute fills copy->route: for each of the 2^COPY_ROUTE_BITS equal
+ * ranges of hash values, the shard whose range holds all of it, or -1.
+ * Shard ranges are sorted and cover the int32 space, so a range lies in one
+ * shard when its two ends do.  Saves the binary search for almost every row.
+ */
+static void
+BuildRoute(ShardCopy *copy)
+{
+	int			bucketCount = 1 << COPY_ROUTE_BITS;
+	int			b;
+
+	copy->route = palloc(sizeof(int16) * bucketCount);
+	for (b = 0; b < bucketCount; b++)
+	{
+		uint32		low = ((uint32) b << (32 - COPY_ROUTE_BITS)) ^ 0x80000000;
+		uint32		high = low + ((uint32) 1 << (32 - COPY_ROUTE_BITS)) - 1;
+		int			lowShard = ShardIndexForHash(copy->table, (int32) low);
+		int			highShard = ShardIndexForHash(copy->table, (int32) high);
+
+		copy->route[b] = (lowShard == highShard && lowShard <= PG_INT16_MAX) ? lowShard : -1;
+	}
+}
+
+/*
+ * RouteValue returns the shard index of a non-null distribution value.
+ */
+static inline int
+RouteValue(ShardCopy *copy, Datum value)
+{
+	int32		hash = HashDistValue(copy->table, value);
+	int			shardIndex;
+
+	shardIndex = copy->route[((uint32) hash ^ 0x80000000) >> (32 - COPY_ROUTE_BITS)];
+	if (shardIndex < 0)
+		shardIndex = ShardIndexForHash(copy->table, hash);
+	return shardIndex;
 }
 
 /*
@@ -1039,6 +1092,7 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 		copy->shardNode[i] = n;
 	}
 	distIndex = table->distAttno - 1;
+	BuildRoute(copy);
 	maxBatchBytes = Max(COPY_MIN_BATCH_BYTES,
 						Min(COPY_MAX_BATCH_BYTES, COPY_BUFFER_BYTES / copy->shardCount));
 
@@ -1124,7 +1178,7 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 				MemoryContextSwitchTo(oldContext);
 				break;
 			}
-			shardIndex = ShardIndexForValue(table, values[distIndex]);
+			shardIndex = RouteValue(copy, values[distIndex]);
 
 			/* the row, in the shard's buffer */
 			batch = copy->filling[shardIndex];
