@@ -158,6 +158,11 @@ SELECT diff_check('n008', $$SELECT id, clock_timestamp() > created_at FROM custo
 SELECT diff_check('n009', $$SELECT current_date - ordered_at::date > 0, count(*) FROM orders GROUP BY 1$$);
 SELECT diff_check('n010', $$SELECT id FROM customers WHERE created_at < now() - (id || ' days')::interval AND id < 50$$);
 SELECT diff_check('n011', $$SELECT id, created_at < now(), now() FROM customers WHERE id IN (1, 2)$$);
+-- nextval(): once per row, on the coordinator (each side has its own seq)
+SELECT diff_check('n012', $$SELECT count(*), count(DISTINCT v), min(v), max(v) FROM (SELECT nextval('seq') AS v FROM customers WHERE id < 100) s$$);
+SELECT diff_check('n013', $$SELECT id, nextval('seq'), currval('seq') FROM customers WHERE id = 42$$);
+SELECT diff_check('n014', $$SELECT count(DISTINCT v), max(v) - min(v) FROM (SELECT o.id, nextval('seq') AS v FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.id < 20) s$$);
+SELECT diff_check('n015', $$SELECT count(*) FROM (SELECT random() AS r FROM events) s WHERE r >= 0 AND r < 1$$);
 
 -- prepared statements, generic and custom plans
 SELECT diff_both($$PREPARE p1_%s(int) AS SELECT id, amount FROM orders WHERE customer_id = $1$$);

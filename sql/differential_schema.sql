@@ -247,6 +247,9 @@ ANALYZE diff_local.customers, diff_local.orders, diff_local.events, diff_local.i
 \t on
 \a
 
+-- a sequence on each side, for nextval() in queries
+SELECT diff_both($$CREATE SEQUENCE seq$$);
+
 -- views over the tables, one text for both sides
 SELECT diff_both($$CREATE VIEW customer_totals AS
 	SELECT c.id, c.name, c.country, count(o.id) AS n_orders, sum(o.amount) AS total
