@@ -2,9 +2,9 @@
 -- group, partial aggregates combined on the coordinator, top-N per shard):
 -- grouping by the distribution column, aggregates of every family without
 -- it, HAVING after the combine, ORDER BY + LIMIT over aggregates, co-located
--- joins and window functions partitioned by the distribution column, and
--- the same with parameters.  See differential_1.sql for how each line is
--- checked; float8 results are rounded.
+-- joins and window functions partitioned by the distribution column,
+-- expressions of many kinds, and parameters.  See differential_1.sql for
+-- how each line is checked; float8 results are rounded.
 SET client_min_messages TO warning;
 \t on
 \a
@@ -98,6 +98,41 @@ SELECT diff_check('x34', $$SELECT id, sum(score) OVER (PARTITION BY id) = score 
 SELECT diff_check('x35', $$SELECT id, count(*) FROM events GROUP BY id HAVING count(*) > 1$$);
 SELECT diff_check('x36', $$SELECT count(*), count(id) FROM (SELECT id FROM events GROUP BY id) s$$);
 SELECT diff_check('x37', $$SELECT kind, sum(c) FROM (SELECT id, kind, count(*) c FROM events GROUP BY id, kind) s GROUP BY kind$$);
+
+-- expressions the deparser writes for the shards: subscripts, row
+-- comparisons, LIKE/SIMILAR, text search (regconfig stays on the
+-- coordinator), quoting, special values, records, jsonpath, intervals,
+-- money, bytea, XML, collations (builtin "C" shipped, ICU ones not)
+SELECT diff_check('e01', $$SELECT id, labels[1:2], labels[2], tags['tier'], tags['langs'][0] FROM customers c JOIN events e USING (id) WHERE id < 20$$);
+SELECT diff_check('e02', $$SELECT id FROM orders WHERE (customer_id, id) > (1990, 0) AND (qty, amount) IS DISTINCT FROM (1, NULL)$$);
+SELECT diff_check('e03', $$SELECT id, CASE status WHEN 'paid' THEN 1 WHEN 'new' THEN 2 ELSE 0 END FROM orders WHERE customer_id = 12$$);
+SELECT diff_check('e04', $$SELECT id FROM orders WHERE note LIKE 'g%\_%' ESCAPE '\' OR note SIMILAR TO '%(fragile|express)%' AND customer_id < 100$$);
+SELECT diff_check('e05', $$SELECT id, name FROM customers WHERE to_tsvector('simple', name) @@ to_tsquery('simple', 'bob') AND id < 300$$);
+SELECT diff_check('e06', $$SELECT id, pg_typeof(credit), pg_typeof(tags) FROM customers WHERE id < 4$$);
+SELECT diff_check('e07', $$SELECT id, 'O''Brien' || name, E'tab\there', U&'\0441\043B\043E\043D', $q$dollar 'quoted'$q$ FROM customers WHERE id < 4$$);
+SELECT diff_check('e08', $$SELECT id, 'infinity'::timestamptz > created_at, 'NaN'::numeric > credit, '-0'::float8, 1e100::numeric + credit FROM customers WHERE id < 4$$);
+SELECT diff_check('e09', $$SELECT id, ARRAY[]::int[], ARRAY[id, flags], ROW(id, name), (id, name)::text FROM customers WHERE id < 4$$);
+SELECT diff_check('e10', $$SELECT id, format('%s-%s', id, name), concat_ws('|', name, country, NULL, segment), to_char(credit, 'FM999G990D00') FROM customers WHERE id < 10$$);
+SELECT diff_check('e11', $$SELECT id, (created_at, interval '1 day') OVERLAPS (timestamptz '2023-06-01 00:00+00', interval '100 days') FROM customers WHERE id < 30$$);
+SELECT diff_check('e12', $$SELECT id, created_at AT TIME ZONE 'America/Sao_Paulo', extract(epoch FROM created_at), created_at::date + 7 FROM customers WHERE id < 10$$);
+SELECT diff_check('e13', $$SELECT c::text FROM customers c WHERE id < 4$$);
+SELECT diff_check('e14', $$SELECT id FROM customers WHERE name = ANY ('{bob 4,zoë 1}') OR name IN ('Bob 6', 'élan 9')$$);
+SELECT diff_check('e15', $$SELECT upper(name COLLATE "tr-x-icu"), lower(name COLLATE "tr-x-icu") FROM customers WHERE id = 41$$);
+SELECT diff_check('e16', $$SELECT upper(name COLLATE "tr-x-icu") FROM customers WHERE id < 50$$);
+SELECT diff_check('e17', $$SELECT id, tags #> '{langs}', tags->'langs'->>0, jsonb_path_query_array(tags, '$.langs[*]'), tags @? '$.tier ? (@ > 2)' FROM customers WHERE id < 20$$);
+SELECT diff_check('e18', $$SELECT id, num_nonnulls(country, segment, credit), coalesce(tags, '{}') FROM customers WHERE id < 20$$);
+SELECT diff_check('e19', $$SELECT id, interval '1 year 2 mons 3 days 04:05:06' + created_at, dur * 1.5, dur / 4 FROM customers c JOIN events e USING (id) WHERE id < 10$$);
+SELECT diff_check('e20', $$SELECT id, amount::money::numeric, round(amount, 1), trunc(amount), amount % 7, div(amount, 7), power(qty, 2), sqrt(qty) FROM orders WHERE customer_id = 12$$);
+SELECT diff_check('e21', $$SELECT id, md5(name), encode(convert_to(name, 'UTF8'), 'hex'), length(name::bytea), name::bytea FROM customers WHERE id < 6$$);
+SELECT diff_check('e22', $$SELECT xmlelement(name c, xmlattributes(id AS id), name) FROM customers WHERE id < 4$$);
+SELECT diff_check('e23', $$SELECT id, regexp_replace(name, '[^a-z]', '_', 'g'), split_part(name, ' ', 2), translate(name, 'oe', '03'), initcap(name) FROM customers WHERE id < 15$$);
+SELECT diff_check('e24', $$SELECT id, 'a' || id::text COLLATE "C" < 'a5' FROM customers WHERE id < 10$$);
+SELECT diff_check('e25', $$SELECT id, name FROM customers WHERE name COLLATE "C" > 'Z' AND id < 40$$);
+SELECT diff_check('e26', $$SELECT count(*) FROM customers WHERE id = 42 AND name COLLATE "tr-x-icu" ILIKE 'É%'$$);
+SELECT diff_check('e27', $$SELECT id, created_at::time, created_at::timetz, date_part('isodow', created_at), justify_interval(created_at - timestamptz '2020-01-01 00:00+00') FROM customers WHERE id < 6$$);
+SELECT diff_check('e28', $$SELECT id, width_bucket(credit, -150, 850, 10), int4range(id, id + flags), numrange(credit, credit + 1) @> credit FROM customers WHERE id < 10$$);
+SELECT diff_check('e29', $$SELECT id, gen_random_uuid() IS NOT NULL, octet_length(gen_random_uuid()::text) FROM customers WHERE id < 5$$);
+SELECT diff_check('e30', $$SELECT id, current_user = session_user, current_database(), version() = version() FROM customers WHERE id < 3$$);
 
 -- the same with parameters, generic plans
 SELECT diff_both($$PREPARE k1_%s(int) AS SELECT customer_id, count(*), sum(amount) FROM orders WHERE qty > $1 GROUP BY customer_id HAVING count(*) > 3$$);
