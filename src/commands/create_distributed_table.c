@@ -57,6 +57,7 @@
 #include "transaction/remote_xact.h"
 
 PG_FUNCTION_INFO_V1(shard_create_distributed_table);
+PG_FUNCTION_INFO_V1(shard_create_reference_table);
 
 static void ValidateTable(Relation rel, AttrNumber distAttno);
 static int	ChooseColocationGroup(Relation rel, AttrNumber distAttno, int shardCount,
@@ -64,6 +65,7 @@ static int	ChooseColocationGroup(Relation rel, AttrNumber distAttno, int shardCo
 								  Oid *existingRelid);
 static List *ShardDefinitionCommands(Relation rel, DistTableEntry *table, int shardIndex);
 static void MoveRowsToShards(Relation rel);
+static void CreateShards(Relation rel, DistTableEntry *table);
 static void RecordShards(Oid relid, AttrNumber distAttno, int colocationId,
 						 int shardCount, Oid existingRelid);
 
@@ -169,7 +171,7 @@ ValidateTable(Relation rel, AttrNumber distAttno)
 	}
 
 	/* unique indexes must include the distribution column */
-	indexes = RelationGetIndexList(rel);
+	indexes = distAttno != InvalidAttrNumber ? RelationGetIndexList(rel) : NIL;
 	foreach(lc, indexes)
 	{
 		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
@@ -463,6 +465,63 @@ MoveRowsToShards(Relation rel)
 }
 
 /*
+ * CreateShards creates every placement of every shard of rel on its node,
+ * in remote transactions that commit with the coordinator's (two-phase
+ * commit, since the coordinator's catalog changed too).
+ */
+static void
+CreateShards(Relation rel, DistTableEntry *table)
+{
+	char	   *schemaName = get_namespace_name(RelationGetNamespace(rel));
+	char	   *createSchema = psprintf("CREATE SCHEMA IF NOT EXISTS %s;",
+										quote_identifier(schemaName));
+	List	   *schemaNodes = NIL;
+	List	   *tasks = NIL;
+	ListCell   *lc;
+	TaskRunOptions options;
+	TaskRunResult result;
+	int			i;
+
+	PushEmptySearchPath();
+	PG_TRY();
+	{
+		for (i = 0; i < table->shardCount; i++)
+		{
+			List	   *commands = ShardDefinitionCommands(rel, table, i);
+			StringInfoData sql;
+
+			initStringInfo(&sql);
+			foreach(lc, commands)
+				appendStringInfo(&sql, "%s%s", sql.len > 0 ? ";" : "", (char *) lfirst(lc));
+			tasks = AppendPlacementTasks(tasks, table, i, sql.data);
+		}
+	}
+	PG_FINALLY();
+	{
+		PopOverrideSearchPath();
+	}
+	PG_END_TRY();
+
+	/* the schema, once per node */
+	foreach(lc, tasks)
+	{
+		Task	   *task = lfirst(lc);
+
+		if (strcmp(schemaName, "public") != 0 && !list_member_int(schemaNodes, task->nodeId))
+		{
+			task->sql = psprintf("%s%s", createSchema, task->sql);
+			schemaNodes = lappend_int(schemaNodes, task->nodeId);
+		}
+	}
+
+	RequireTwoPhaseCommit();
+	memset(&options, 0, sizeof(options));
+	options.isWrite = true;
+	options.needTransaction = true;
+	RunTasks(tasks, &options, &result);
+}
+
+/*
  * shard_create_distributed_table hash-distributes a table over the
  * primary nodes.  Requires ownership of the table.
  */
@@ -479,14 +538,6 @@ shard_create_distributed_table(PG_FUNCTION_ARGS)
 	int			colocationId;
 	Oid			existingRelid;
 	DistTableEntry *table;
-	List	   *tasks = NIL;
-	char	   *schemaName;
-	char	   *createSchema;
-	List	   *schemaNodes = NIL;
-	int			i;
-	TaskRunOptions options;
-	TaskRunResult result;
-	OverrideSearchPath *emptyPath;
 
 	(void) ShardSchemaOid();
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
@@ -551,55 +602,97 @@ shard_create_distributed_table(PG_FUNCTION_ARGS)
 	if (table == NULL)
 		elog(ERROR, "table \"%s\" was not recorded as distributed", RelationGetRelationName(rel));
 
-	/* shard definitions, with every name qualified */
-	schemaName = get_namespace_name(RelationGetNamespace(rel));
-	createSchema = psprintf("CREATE SCHEMA IF NOT EXISTS %s", quote_identifier(schemaName));
-	emptyPath = GetOverrideSearchPath(CurrentMemoryContext);
-	emptyPath->schemas = NIL;
-	emptyPath->addCatalog = true;
-	emptyPath->addTemp = false;
-	PushOverrideSearchPath(emptyPath);
-	PG_TRY();
+	CreateShards(rel, table);
+	MoveRowsToShards(rel);
+
+	table_close(rel, NoLock);
+	PG_RETURN_VOID();
+}
+
+/*
+ * shard_create_reference_table makes a table a reference table: one shard
+ * with a placement (a full copy) on every active primary node, in the
+ * co-location group of all reference tables.  Its rows move to every copy
+ * in the caller's transaction.  Requires ownership of the table.
+ */
+Datum
+shard_create_reference_table(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	Relation	rel;
+	DistTableEntry *table;
+	List	   *nodes;
+	ListCell   *lc;
+	int			colocationId = 0;
+	bool		isnull;
+	Oid			types[2] = {OIDOID, INT4OID};
+	Datum		values[2];
+
+	(void) ShardSchemaOid();
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("table_name must not be null")));
+	relid = PG_GETARG_OID(0);
+	rel = table_open(relid, AccessExclusiveLock);
+	if (!pg_class_ownercheck(relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, RelationGetRelationName(rel));
+	ValidateTable(rel, InvalidAttrNumber);
+	nodes = ActiveNodeList(true);
+	if (nodes == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("there are no worker nodes to place shards on"),
+				 errhint("Add nodes with shard.add_node(host, port).")));
+
+	SPI_connect();
+	if (SPI_execute("SELECT colocation_id FROM shard.dist_colocation"
+					" WHERE shard_count = 1 AND dist_type IS NULL ORDER BY colocation_id LIMIT 1",
+					true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read shard.dist_colocation");
+	if (SPI_processed > 0)
+		colocationId = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+												   SPI_tuptable->tupdesc, 1, &isnull));
+	else
 	{
-		for (i = 0; i < table->shardCount; i++)
-		{
-			Task	   *task = palloc0(sizeof(Task));
-			List	   *commands = ShardDefinitionCommands(rel, table, i);
-			StringInfoData sql;
-			ListCell   *lc;
-
-			initStringInfo(&sql);
-			if (strcmp(schemaName, "public") != 0 &&
-				!list_member_int(schemaNodes, table->shards[i].nodeId))
-			{
-				appendStringInfo(&sql, "%s;", createSchema);
-				schemaNodes = lappend_int(schemaNodes, table->shards[i].nodeId);
-			}
-			foreach(lc, commands)
-			{
-				if (sql.len > 0 && sql.data[sql.len - 1] != ';')
-					appendStringInfoChar(&sql, ';');
-				appendStringInfoString(&sql, (char *) lfirst(lc));
-			}
-			task->shardIndex = i;
-			task->nodeId = table->shards[i].nodeId;
-			task->sql = sql.data;
-			tasks = lappend(tasks, task);
-		}
+		if (SPI_execute("INSERT INTO shard.dist_colocation (colocation_id, shard_count)"
+						" VALUES (nextval('shard.colocation_id_seq'), 1) RETURNING colocation_id",
+						false, 1) != SPI_OK_INSERT_RETURNING)
+			elog(ERROR, "could not insert into shard.dist_colocation");
+		colocationId = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+												   SPI_tuptable->tupdesc, 1, &isnull));
 	}
-	PG_FINALLY();
+	values[0] = ObjectIdGetDatum(relid);
+	values[1] = Int32GetDatum(colocationId);
+	if (SPI_execute_with_args("INSERT INTO shard.dist_table VALUES ($1::regclass, 'r', NULL, $2)",
+							  2, types, values, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not insert into shard.dist_table");
+	if (SPI_execute_with_args("INSERT INTO shard.dist_shard"
+							  " VALUES (nextval('shard.shard_id_seq'), $1::regclass, 0,"
+							  " -2147483648, 2147483647)",
+							  1, types, values, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not insert into shard.dist_shard");
+	foreach(lc, nodes)
 	{
-		PopOverrideSearchPath();
+		Oid			placementTypes[2] = {OIDOID, INT4OID};
+		Datum		placementValues[2];
+
+		placementValues[0] = ObjectIdGetDatum(relid);
+		placementValues[1] = Int32GetDatum(((NodeInfo *) lfirst(lc))->nodeId);
+		if (SPI_execute_with_args("INSERT INTO shard.dist_placement"
+								  " SELECT nextval('shard.placement_id_seq'), shard_id, $2"
+								  " FROM shard.dist_shard WHERE relid = $1::regclass",
+								  2, placementTypes, placementValues, NULL, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not insert into shard.dist_placement");
 	}
-	PG_END_TRY();
+	SPI_finish();
+	InvalidateDistTable(relid);
+	CommandCounterIncrement();
 
-	/* the coordinator's catalog and the nodes commit together */
-	RequireTwoPhaseCommit();
-	memset(&options, 0, sizeof(options));
-	options.isWrite = true;
-	options.needTransaction = true;
-	RunTasks(tasks, &options, &result);
-
+	table = LookupDistTable(relid);
+	if (table == NULL)
+		elog(ERROR, "table \"%s\" was not recorded as a reference table", RelationGetRelationName(rel));
+	CreateShards(rel, table);
 	MoveRowsToShards(rel);
 
 	table_close(rel, NoLock);

@@ -196,6 +196,14 @@ shard_add_node(PG_FUNCTION_ARGS)
 							DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
 														SPI_tuptable->tupdesc, 1, &isnull)))));
 	}
+	if (primaryId == 0 &&
+		SpiCount("SELECT count(*) FROM shard.dist_table WHERE method = 'r' AND $1 = 0",
+				 INT4OID, Int32GetDatum(0)) > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot add primary node %s:%d while reference tables exist", host, port),
+				 errdetail("Every primary node must hold a copy of each reference table, and copying them to a new node is not implemented yet."),
+				 errhint("Add primary nodes before creating reference tables, or drop the reference tables first.")));
 	nodeId = (int) SpiCount("SELECT nextval('shard.node_id_seq') + 0 * $1", INT4OID, Int32GetDatum(0));
 
 	/* reach the node before registering it */

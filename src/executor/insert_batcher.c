@@ -31,6 +31,7 @@
 
 #include "deparse/deparse.h"
 #include "executor/insert_batcher.h"
+#include "executor/placement_tasks.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
 
@@ -77,8 +78,8 @@ StartInsertBatcher(Oid relid, TupleDesc desc)
 
 	batcher->relid = relid;
 	batcher->table = LookupDistTable(relid);
-	if (batcher->table == NULL || batcher->table->method != DIST_METHOD_HASH)
-		elog(ERROR, "relation %u is not a hash-distributed table", relid);
+	if (batcher->table == NULL)
+		elog(ERROR, "relation %u is not a distributed table", relid);
 	batcher->natts = desc->natts;
 	batcher->desc = CreateTupleDescCopy(desc);
 	batcher->skip = palloc0(sizeof(bool) * Max(1, desc->natts));
@@ -126,14 +127,17 @@ InsertBatcherAddRow(InsertBatcher *batcher, Datum *values, bool *isnull)
 	int			floatNestLevel = -1;
 	int			i;
 
-	if (isnull[distIndex])
+	if (table->method != DIST_METHOD_HASH)
+		shardIndex = 0;			/* a reference table's one shard */
+	else if (isnull[distIndex])
 		ereport(ERROR,
 				(errcode(ERRCODE_NOT_NULL_VIOLATION),
 				 errmsg("null value in distribution column \"%s\" of table \"%s\"",
 						get_attname(batcher->relid, table->distAttno, false),
 						table->relName),
 				 errdetail("Every row of a distributed table needs a value to route it to a shard.")));
-	shardIndex = ShardIndexForValue(table, values[distIndex]);
+	else
+		shardIndex = ShardIndexForValue(table, values[distIndex]);
 
 	if (batcher->upsert != NULL)
 	{
@@ -217,10 +221,12 @@ SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction)
 								 ShardRelationName(batcher->table, shardIndex),
 								 batcher->header, batcher->batches[shardIndex]->data);
 		tasks = lappend(tasks, task);
+		tasks = AppendReplicaTasks(tasks, task, batcher->table);
 	}
 	memset(&options, 0, sizeof(options));
 	options.isWrite = true;
-	options.needTransaction = needTransaction;
+	/* copies of a reference table change together */
+	options.needTransaction = needTransaction || list_length(tasks) > 1;
 	options.keepResults = (batcher->upsert != NULL && batcher->upsert->returningList != NIL);
 	RunTasks(tasks, &options, &result);
 	batcher->processed += result.rowsProcessed;

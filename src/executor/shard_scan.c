@@ -48,6 +48,7 @@
 #include "deparse/shard_deparse.h"
 #include "executor/coordinator_eval.h"
 #include "executor/insert_batcher.h"
+#include "executor/placement_tasks.h"
 #include "executor/shard_scan.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
@@ -399,6 +400,8 @@ BuildTasks(ShardScanState *state)
 		else
 			task->sql = strVal(list_nth(info->taskSql, position));
 		state->tasks = lappend(state->tasks, task);
+		if (info->commandType != CMD_SELECT)
+			state->tasks = AppendReplicaTasks(state->tasks, task, table);
 		position++;
 	}
 }

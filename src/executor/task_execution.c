@@ -48,6 +48,7 @@ typedef struct NodeTasks
 	List	   *tasks;			/* Task *, in the order of sqls */
 	List	   *marks;			/* ResultMark *, with collectStats */
 	instr_time	sentAt;
+	bool		replica;		/* only replica tasks: results dropped */
 } NodeTasks;
 
 /*
@@ -209,8 +210,10 @@ GroupTasksByNode(List *tasks)
 		{
 			group = palloc0(sizeof(NodeTasks));
 			group->nodeId = task->nodeId;
+			group->replica = true;
 			groups = lappend(groups, group);
 		}
+		group->replica = group->replica && task->replica;
 		group->sqls = lappend(group->sqls, task->sql);
 		group->tasks = lappend(group->tasks, task);
 	}
@@ -533,6 +536,12 @@ RunTasks(List *tasks, TaskRunOptions *options, TaskRunResult *result)
 					group->sqls = list_delete_first(group->sqls);
 					SendWithParams(group->conn, group->currentSql, options->params, true);
 				}
+				continue;
+			}
+			if (group->replica && (PQresultStatus(res) == PGRES_TUPLES_OK ||
+								   PQresultStatus(res) == PGRES_COMMAND_OK))
+			{
+				PQclear(res);
 				continue;
 			}
 			switch (PQresultStatus(res))

@@ -20,6 +20,9 @@ typedef struct Task
 	int			shardIndex;
 	int			nodeId;
 	char	   *sql;
+	bool		replica;		/* writes another placement of a shard whose
+								 * first placement's task reports: results
+								 * dropped (see executor/placement_tasks.c) */
 
 	/* filled by RunTasks when TaskRunOptions.collectStats is set */
 	bool		finished;		/* its result arrived */

@@ -116,6 +116,13 @@ CREATE FUNCTION shard.create_distributed_table(table_name regclass,
 COMMENT ON FUNCTION shard.create_distributed_table(regclass, text, integer, text)
 	IS 'hash-distribute a table over the worker nodes, moving its rows onto the shards';
 
+CREATE FUNCTION shard.create_reference_table(table_name regclass)
+	RETURNS void
+	LANGUAGE C
+	AS 'MODULE_PATHNAME', 'shard_create_reference_table';
+COMMENT ON FUNCTION shard.create_reference_table(regclass)
+	IS 'keep a full copy of a table on every primary node, moving its rows there';
+
 CREATE FUNCTION shard.shard_id_for_value(table_name regclass, value text)
 	RETURNS bigint
 	LANGUAGE C STRICT STABLE

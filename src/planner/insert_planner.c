@@ -393,16 +393,18 @@ PlanDistributedInsert(Query *query, const char *queryString, List *distRels,
 	AttrNumber	attno;
 	int			position = 0;
 
-	if (table->method != DIST_METHOD_HASH)
+	if (table->method != DIST_METHOD_HASH && query->onConflict != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("INSERT into reference table \"%s\" is not supported yet",
+				 errmsg("INSERT ... ON CONFLICT into reference table \"%s\" is not supported yet",
 						table->relName)));
 
 	if (query->onConflict != NULL)
 		CheckOnConflict(query, table);
 
-	sourcePlan = PlanColocatedInsertSelect(query, table, allRelids);
+	/* rows for a reference table go through the coordinator to every copy */
+	sourcePlan = table->method == DIST_METHOD_HASH ?
+		PlanColocatedInsertSelect(query, table, allRelids) : NULL;
 	if (sourcePlan != NULL)
 		return sourcePlan;
 

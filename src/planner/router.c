@@ -693,11 +693,6 @@ PlanMultiShardModify(Query *query, List *distRels, List *allRelids,
 				 errmsg("%s on distributed table \"%s\" cannot read local tables",
 						command, table->relName),
 				 errhint("Distribute the other tables too, or select the values first.")));
-	if (table->method != DIST_METHOD_HASH)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s on reference table \"%s\" is not supported yet",
-						command, table->relName)));
 
 	notShippable = NotShippableReason((Node *) query);
 	if (notShippable != NULL)
