@@ -31,8 +31,9 @@ EXPLAIN (COSTS OFF, VERBOSE) SELECT count(*), avg(x), min(g), stddev(f) FROM a;
 EXPLAIN (COSTS OFF, VERBOSE)
 SELECT g, count(*) FROM a GROUP BY g HAVING sum(x) > 10 ORDER BY count(*) DESC LIMIT 10;
 
--- coordinator-side: not co-located, local table, volatile, numeric stddev,
--- count(DISTINCT) across shards, window across shards, LIMIT in a subquery
+-- coordinator-side: not co-located, local table, volatile, count(DISTINCT)
+-- across shards, window across shards, LIMIT in a subquery (numeric stddev:
+-- a partial aggregate)
 EXPLAIN (COSTS OFF) SELECT * FROM a JOIN c ON a.id = c.id;
 EXPLAIN (COSTS OFF) SELECT * FROM a JOIN loc ON a.id = loc.id;
 EXPLAIN (COSTS OFF) SELECT id, random() FROM a;

@@ -199,7 +199,8 @@ COMMENT ON FUNCTION shard.recover_prepared_transactions()
  * FROM item of a coordinator plan that reads the rows the shards return;
  * the planner always replaces it by a ShardScan.  The aggregates combine
  * per-shard partial results: counts and int8 sums exactly, float
- * variance states with PostgreSQL's own float8_combine.
+ * variance states with PostgreSQL's own float8_combine; numeric variance
+ * from summed counts, sums and sums of squares.
  */
 CREATE FUNCTION shard.remote_scan(integer)
 	RETURNS SETOF record
@@ -222,3 +223,9 @@ CREATE AGGREGATE shard.float8_combine(double precision[]) (
 	STYPE = double precision[],
 	INITCOND = '{0,0,0}'
 );
+CREATE FUNCTION shard.numeric_variance_final(bigint, numeric, numeric, boolean, boolean)
+	RETURNS numeric
+	LANGUAGE C IMMUTABLE PARALLEL SAFE
+	AS 'MODULE_PATHNAME', 'shard_numeric_variance_final';
+COMMENT ON FUNCTION shard.numeric_variance_final(bigint, numeric, numeric, boolean, boolean)
+	IS 'numeric variance (or, with the last argument, standard deviation) from the count, sum and sum of squares of the rows, as PostgreSQL computes it; the fourth argument selects the sample form';

@@ -33,8 +33,10 @@
  * bool_and/or, every, bit_and/or/xor -> themselves, avg -> exact
  * numeric_div (or float8div, interval_div) of combined sums and counts as
  * PostgreSQL's final functions compute it, float variance/stddev ->
- * PostgreSQL's own float8_combine of (N, Sx, Sxx) states.  Any other
- * aggregate (numeric variance, DISTINCT or ORDER BY inside an aggregate,
+ * PostgreSQL's own float8_combine of (N, Sx, Sxx) states, numeric and
+ * integer variance/stddev -> shard.numeric_variance_final of the combined
+ * count, sum and sum of squares (exact).  Any other
+ * aggregate (DISTINCT or ORDER BY inside an aggregate,
  * ordered sets, ...) keeps the statement on the coordinator-side path.
  *
  * Pinned statements: when a "dist_col = const/$n" filter (or a pinned
@@ -1373,6 +1375,62 @@ CombineAggref(Aggref *aggref, PartialContext *ctx)
 									 list_make1(MakeAggref(LookupShardAggregate("float8_combine", FLOAT8ARRAYOID),
 														   FLOAT8ARRAYOID, InvalidOid,
 														   (Expr *) partial, NULL)),
+									 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+	}
+
+	if ((argType == INT2OID || argType == INT4OID || argType == INT8OID ||
+		 argType == NUMERICOID) &&
+		(strcmp(name, "var_pop") == 0 || strcmp(name, "var_samp") == 0 ||
+		 strcmp(name, "variance") == 0 || strcmp(name, "stddev_pop") == 0 ||
+		 strcmp(name, "stddev_samp") == 0 || strcmp(name, "stddev") == 0))
+	{
+		/*
+		 * Exact: each shard returns count(x), sum(x::numeric) and
+		 * sum(x::numeric * x::numeric); the coordinator sums them and
+		 * shard.numeric_variance_final repeats numeric_stddev_internal.
+		 */
+		Expr	   *value = arg;
+		Var		   *count;
+		Var		   *sum;
+		Var		   *sumSquares;
+		Oid			finalArgTypes[5] = {INT8OID, NUMERICOID, NUMERICOID, BOOLOID, BOOLOID};
+		Oid			finalFn;
+		bool		sample = (strcmp(name, "var_pop") != 0 && strcmp(name, "stddev_pop") != 0);
+		bool		root = (strncmp(name, "stddev", 6) == 0);
+
+		if (argType != NUMERICOID)
+			value = (Expr *) makeFuncExpr(argType == INT2OID ? F_NUMERIC_INT2 :
+										  argType == INT4OID ? F_NUMERIC_INT4 : F_NUMERIC_INT8,
+										  NUMERICOID, list_make1(arg), InvalidOid, InvalidOid,
+										  COERCE_EXPLICIT_CAST);
+		finalFn = LookupFuncName(list_make2(makeString("shard"),
+											makeString("numeric_variance_final")),
+								 5, finalArgTypes, true);
+		if (!OidIsValid(finalFn))
+		{
+			ctx->reason = "shard.numeric_variance_final is missing";
+			return NULL;
+		}
+		count = AddWorkerColumn(ctx, (Expr *) MakeAggref(F_COUNT_ANY, INT8OID, InvalidOid,
+														 arg, filter));
+		sum = AddWorkerColumn(ctx, (Expr *) MakeAggref(F_SUM_NUMERIC, NUMERICOID, InvalidOid,
+													   value, filter));
+		sumSquares = AddWorkerColumn(ctx, (Expr *) MakeAggref(F_SUM_NUMERIC, NUMERICOID,
+															  InvalidOid,
+															  (Expr *) makeFuncExpr(F_NUMERIC_MUL, NUMERICOID,
+																					list_make2(copyObject(value), copyObject(value)),
+																					InvalidOid, InvalidOid,
+																					COERCE_EXPLICIT_CALL),
+															  filter));
+		return (Expr *) makeFuncExpr(finalFn, NUMERICOID,
+									 list_make5(MakeAggref(LookupShardAggregate("count_combine", INT8OID),
+														   INT8OID, InvalidOid, (Expr *) count, NULL),
+												MakeAggref(F_SUM_NUMERIC, NUMERICOID, InvalidOid,
+														   (Expr *) sum, NULL),
+												MakeAggref(F_SUM_NUMERIC, NUMERICOID, InvalidOid,
+														   (Expr *) sumSquares, NULL),
+												makeBoolConst(sample, false),
+												makeBoolConst(root, false)),
 									 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
 	}
 
