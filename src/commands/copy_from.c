@@ -78,22 +78,29 @@
 #include "transaction/remote_xact.h"
 
 /*
- * The shards' buffers together hold at most COPY_BUFFER_BYTES: past it, the
- * largest buffer becomes a batch.  With even data this settles into buffers
- * of staggered sizes and batches of about 2 x COPY_BUFFER_BYTES / shards,
- * so shards do not all flush at once.  A batch is never larger than
- * COPY_MAX_BATCH_BYTES nor, with few shards, flushed below
- * COPY_MIN_BATCH_BYTES.  Few large batches matter on the node: each COPY
- * command costs a fixed amount plus, in PostgreSQL 15, time quadratic in
- * its number of buffered slots (up to 1000, each pinning the tuple
- * descriptor in the resource owner), which 256 kB batches made about a
- * third of the node's time.
+ * The shards' buffers together hold at most COPY_BUFFER_BYTES (or
+ * COPY_MIN_BATCH_BYTES per shard when more): past it, the largest buffer
+ * becomes a batch.  With even data this settles into buffers of staggered
+ * sizes and batches of about 2 x COPY_BUFFER_BYTES / shards, so shards do
+ * not all flush at once.  A batch is never larger than COPY_MAX_BATCH_BYTES
+ * (nor 4 x the budget / shards).  Few large batches matter on the node:
+ * each COPY command costs a fixed amount plus, in PostgreSQL 15, time
+ * quadratic in its number of buffered slots (up to 1000, each pinning the
+ * tuple descriptor in the resource owner), which with 256 kB batches was
+ * about a fifth of the node's time.  The budget starts at
+ * COPY_MIN_BATCH_BYTES and grows with the bytes sent, so the nodes start
+ * working early instead of waiting while the coordinator alone fills it.
  */
 #define COPY_BUFFER_BYTES		(32 * 1024 * 1024)
 #define COPY_MAX_BATCH_BYTES	(8 * 1024 * 1024)
 #define COPY_MIN_BATCH_BYTES	(256 * 1024)
 /* a node with this many batches queued makes the coordinator wait */
 #define COPY_MAX_QUEUED			2
+/*
+ * CopyData message size: the node copies each message whole before
+ * parsing it, so messages of this size stay in its CPU cache
+ */
+#define COPY_MESSAGE_BYTES		(64 * 1024)
 /* rows between non-blocking checks of the nodes */
 #define COPY_POLL_ROWS			512
 /* routing table: shard of each range of hash values with these top bits */
@@ -147,6 +154,9 @@ typedef struct ShardCopy
 	List	   *freeBatches;	/* recycled batches */
 	bool		csvLines;		/* batches hold forwarded csv lines */
 	int64		bufferedBytes;	/* in the filling buffers */
+	int64		bufferLimit;	/* most bytes held in the filling buffers */
+	int64		bufferBudget;	/* current limit of bufferedBytes */
+	int64		queuedBytes;	/* batched so far */
 	uint64		remoteRows;		/* from the nodes' COPY tags */
 	const char *relName;		/* the distributed table, for errors */
 } ShardCopy;
@@ -545,6 +555,9 @@ QueueBatch(ShardCopy *copy, int shardIndex)
 		return;
 	copy->filling[shardIndex] = NULL;
 	copy->bufferedBytes -= batch->data.len;
+	copy->queuedBytes += batch->data.len;
+	copy->bufferBudget = Min(copy->bufferLimit,
+							 Max(COPY_MIN_BATCH_BYTES, copy->queuedBytes));
 	if (batch->data.len == 0)
 	{
 		copy->freeBatches = lappend(copy->freeBatches, batch);
@@ -773,9 +786,15 @@ SendBatchData(NodeCopy *node)
 {
 	PGconn	   *pg = node->conn->conn;
 	CopyBatch  *batch = node->current;
+	int			offset;
 
-	if (PQputCopyData(pg, batch->data.data, batch->data.len) != 1)
-		ThrowNodeCopyFailure(node);
+	for (offset = 0; offset < batch->data.len; offset += COPY_MESSAGE_BYTES)
+	{
+		int			length = Min(COPY_MESSAGE_BYTES, batch->data.len - offset);
+
+		if (PQputCopyData(pg, batch->data.data + offset, length) != 1)
+			ThrowNodeCopyFailure(node);
+	}
 	if (PQputCopyEnd(pg, NULL) != 1)
 		ThrowNodeCopyFailure(node);
 	node->phase = NODE_COPY_ENDING;
@@ -1093,8 +1112,11 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 	}
 	distIndex = table->distAttno - 1;
 	BuildRoute(copy);
-	maxBatchBytes = Max(COPY_MIN_BATCH_BYTES,
-						Min(COPY_MAX_BATCH_BYTES, COPY_BUFFER_BYTES / copy->shardCount));
+	copy->bufferLimit = Max(COPY_BUFFER_BYTES,
+							(int64) copy->shardCount * COPY_MIN_BATCH_BYTES);
+	copy->bufferBudget = COPY_MIN_BATCH_BYTES;
+	/* the budget decides; the cap only bounds a shard holding most rows */
+	maxBatchBytes = (int) Min(COPY_MAX_BATCH_BYTES, 4 * copy->bufferLimit / copy->shardCount);
 
 	/*
 	 * Forwarded lines without WHERE need only the distribution column:
@@ -1220,7 +1242,7 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 			processed++;
 
 			if (batch->data.len >= maxBatchBytes ||
-				copy->bufferedBytes >= COPY_BUFFER_BYTES)
+				copy->bufferedBytes >= copy->bufferBudget)
 			{
 				if (batch->data.len >= maxBatchBytes)
 					QueueBatch(copy, shardIndex);
