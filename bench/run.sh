@@ -32,8 +32,9 @@
 #   g. coordinator cost: point SELECT -M prepared with one client against
 #      kv (32 shards) and kv_many (512 shards): latency per statement, and
 #      the CPU time per statement of the coordinator backend and of the
-#      worker backends serving it (cumulative utime+stime from /proc/PID/stat,
-#      sampled every 0.1 s until the backends exit)
+#      worker backends serving it (utime+stime from /proc/PID/stat, from the
+#      end of a warm-up until the backends exit), fastest of a few
+#      interleaved runs
 #
 # Every figure is "higher is better" in the ratio column: for rates it is
 # shard/plain, for times plain/shard (the speed ratio).
@@ -43,7 +44,7 @@
 #   BENCH_PORT           plain server port; the shard cluster uses +1 (coordinator),
 #                        +2 and +3 (workers)              55432
 #   BENCH_DURATION       seconds per pgbench run           20 / 5
-#   BENCH_LATENCY_DURATION  seconds per one-client run (g) 15 / 5
+#   BENCH_LATENCY_DURATION  seconds per one-client run (g) 15 / 6
 #   BENCH_CLIENTS        pgbench clients                   8
 #   BENCH_THREADS        pgbench threads                   2
 #   BENCH_KV_ROWS        rows of kv and kv_many            1000000 / 100000
@@ -59,9 +60,13 @@
 #   BENCH_WORKLOADS      which to run, any of: select insert update tpcb copy
 #                        analytics latency                  all of them
 #   BENCH_SYSTEMS        plain, shard or both               "plain shard"
-#   BENCH_PERF=1         also profile one coordinator backend with perf record -g
-#                        during an extra 8-client point-SELECT -M prepared run;
-#                        the report goes to bench/results/<timestamp>/perf-*.txt
+#   BENCH_LATENCY_REPEAT one-client runs per table in g, interleaved; the
+#                        fastest counts (the machine is shared)  2
+#   BENCH_LATENCY_WARMUP seconds of g not measured        3 / 2
+#   BENCH_PERF=1         also profile one coordinator backend with perf record
+#                        during extra 8-client point SELECT runs (-M prepared and
+#                        -M simple): grouped summary printed, reports in
+#                        bench/results/<timestamp>/perf-*.txt
 #   BENCH_SKIP_BUILD=1   do not build and install shard (it must be installed)
 #   SHARD_PG_ROOT        a relocated PostgreSQL copy (see scripts/lib.sh)
 #
@@ -77,7 +82,7 @@ q_or() { if [ "$QUICK" = 1 ]; then echo "$2"; else echo "$1"; fi; }
 BENCH_DIR=${BENCH_DIR:-/tmp/shard-bench}
 BASE_PORT=${BENCH_PORT:-55432}
 DURATION=${BENCH_DURATION:-$(q_or 20 5)}
-LATENCY_DURATION=${BENCH_LATENCY_DURATION:-$(q_or 15 5)}
+LATENCY_DURATION=${BENCH_LATENCY_DURATION:-$(q_or 15 6)}
 CLIENTS=${BENCH_CLIENTS:-8}
 THREADS=${BENCH_THREADS:-2}
 KV_ROWS=${BENCH_KV_ROWS:-$(q_or 1000000 100000)}
@@ -93,6 +98,8 @@ WRITE_MODE=${BENCH_WRITE_MODE:-prepared}
 WORKLOADS=${BENCH_WORKLOADS:-select insert update tpcb copy analytics latency}
 SYSTEMS=${BENCH_SYSTEMS:-plain shard}
 PERF=${BENCH_PERF:-0}
+LATENCY_REPEAT=${BENCH_LATENCY_REPEAT:-2}
+LATENCY_WARMUP=${BENCH_LATENCY_WARMUP:-$(q_or 3 2)}
 
 DB=bench
 PGBENCH=$PG_BINDIR/pgbench
@@ -385,38 +392,51 @@ cpu_ticks() {
 	echo $((${12} + ${13}))
 }
 
+# progress_count FILE: how many "progress:" lines pgbench -P 1 printed
+progress_count() { grep -c '^progress:' "$1" || true; }
+
+# progress_xacts FILE N: transactions in the first N progress intervals
+# (each line's tps times its one-second interval)
+progress_xacts() {
+	awk -v n="$2" '/^progress:/ && ++i <= n { for (f = 1; f < NF; f++) if ($(f + 1) == "tps,") s += $f } END { printf "%.0f", s }' "$1"
+}
+
 # latency_workload LABEL SYSTEM PORT SCRIPT: one client, point SELECT
-# -M prepared; LAT[LABEL] = "latency_us backend_cpu_us worker_cpu_us".  The
-# backend serving pgbench (and, for shard, the worker backends serving it)
-# are found by application_name once pgbench runs, and their CPU time is
-# sampled until they exit; /proc counts it from the process start, so the
-# whole run is covered except the last sampling interval.
+# -M prepared; LAT[LABEL] = "latency_us backend_cpu_us worker_cpu_us" of the
+# fastest run so far.  Only the steady state counts: the backend serving
+# pgbench (and, for shard, the worker backends serving it, found by
+# application_name) are measured from the end of the warm-up (the
+# LATENCY_WARMUP-th pgbench progress line, when caches are built and
+# connections open) to their exit.  CPU is utime+stime from /proc/PID/stat,
+# sampled every 0.1 s; transactions in the window are the total minus
+# those of the warm-up progress lines.
 latency_workload() {
-	local label=$1 system=$2 port=$3 script=$4 out pids=() p tries tps xacts
-	local -A last=()
+	local label=$1 system=$2 port=$3 script=$4 out pids=() p t tries xacts before
+	local -A first=() last=()
 	out=$RUN_DIR/$system-latency-$label.log
-	log "$system: one-client point SELECT -M prepared on $label (${LATENCY_DURATION}s)"
-	run_pgbench "$out" "$port" 1 1 "$LATENCY_DURATION" prepared -f "$SCRIPT_DIR/$script" &
+	log "$system: one-client point SELECT -M prepared on $label (${LATENCY_DURATION}s, ${LATENCY_WARMUP}s warm-up)"
+	run_pgbench "$out" "$port" 1 1 "$LATENCY_DURATION" prepared -P 1 -f "$SCRIPT_DIR/$script" &
 	BG_PID=$!
-	# wait for the backend(s); shard's connections to the workers open at
-	# the first statement
-	for tries in $(seq 1 50); do
-		sleep 0.1
-		pids=($(backend_pids "$port" pgbench))
-		[ ${#pids[@]} -gt 0 ] || continue
-		if [ "$system" = shard ]; then
-			sleep 0.5
-			for p in "${SHARD_PORTS[@]:1}"; do
-				pids+=($(backend_pids "$p" shard))
-			done
-		fi
-		break
+	for tries in $(seq 1 100); do
+		sleep 0.05
+		[ "$(progress_count "$out")" -ge 1 ] && break
+	done
+	pids=($(backend_pids "$port" pgbench))
+	if [ "$system" = shard ]; then
+		for p in "${SHARD_PORTS[@]:1}"; do
+			pids+=($(backend_pids "$p" shard))
+		done
+	fi
+	while [ "$(progress_count "$out")" -lt "$LATENCY_WARMUP" ] && kill -0 "$BG_PID" 2>/dev/null; do
+		sleep 0.02
+	done
+	for p in "${pids[@]}"; do
+		first[$p]=$(cpu_ticks "$p")
 	done
 	local alive=1
 	while [ "$alive" -eq 1 ]; do
 		alive=0
 		for p in "${pids[@]}"; do
-			local t
 			t=$(cpu_ticks "$p")
 			if [ -n "$t" ]; then
 				last[$p]=$t
@@ -427,46 +447,86 @@ latency_workload() {
 	done
 	wait "$BG_PID" || echo "    pgbench failed: $(tail -n 1 "$out")"
 	BG_PID=""
-	tps=$(tps_of "$out")
 	xacts=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$out")
-	if [ -z "$tps" ] || [ -z "$xacts" ] || [ "$xacts" -eq 0 ] || [ ${#pids[@]} -eq 0 ]; then
-		LAT[$label]="error error error"
+	before=$(progress_xacts "$out" "$LATENCY_WARMUP")
+	if [ -z "$xacts" ] || [ $((xacts - before)) -le 0 ] || [ ${#pids[@]} -eq 0 ] ||
+		[ -z "${first[${pids[0]}]:-}" ]; then
+		echo "    no measurement (pgbench output: $(tail -n 1 "$out"))"
+		[ -n "${LAT[$label]:-}" ] || LAT[$label]="error error error"
 		return 0
 	fi
-	local main=${pids[0]} wsum=0
+	local main=${pids[0]} wsum=0 n=$((xacts - before))
 	for p in "${pids[@]:1}"; do
-		wsum=$((wsum + ${last[$p]:-0}))
+		wsum=$((wsum + ${last[$p]:-0} - ${first[$p]:-0}))
 	done
-	LAT[$label]=$(awk -v tps="$tps" -v n="$xacts" -v b="${last[$main]:-0}" -v w="$wsum" -v hz="$CLK_TCK" -v sys="$system" \
-		'BEGIN { printf "%.1f %.1f %s", 1e6 / tps, b * 1e6 / hz / n, (sys == "shard") ? sprintf("%.1f", w * 1e6 / hz / n) : "-" }')
-	printf '    %s transactions; latency, backend CPU, worker CPU per statement (us): %s\n' "$xacts" "${LAT[$label]}"
+	local prev=${LAT[$label]:-} now
+	now=$(awk -v n="$n" -v secs=$((LATENCY_DURATION - LATENCY_WARMUP)) -v b=$((${last[$main]:-0} - ${first[$main]})) \
+		-v w="$wsum" -v hz="$CLK_TCK" -v sys="$system" \
+		'BEGIN { printf "%.1f %.1f %s", secs * 1e6 / n, b * 1e6 / hz / n, (sys == "shard") ? sprintf("%.1f", w * 1e6 / hz / n) : "-" }')
+	printf '    %s transactions after warm-up; latency, backend CPU, worker CPU per statement (us): %s\n' "$n" "$now"
+	# keep the fastest run
+	if [ -z "$prev" ] || [ "${prev%% *}" = error ] ||
+		awk -v a="${now%% *}" -v b="${prev%% *}" 'BEGIN { exit !(a < b) }'; then
+		LAT[$label]=$now
+	fi
 }
 
-# perf_profile PORT: record one coordinator backend during an 8-client point
-# SELECT -M prepared run and write the reports.
+# PROFILE_GROUPS: "group|symbol symbol ..." lines; perf_profile prints the
+# inclusive share of each symbol found in the profile, by group.  Symbols
+# that are not in the profile (renamed, inlined, not on the path) are
+# skipped.
+PROFILE_GROUPS=(
+	"reading the next client command (incl. sleeping on it)|pq_getbyte"
+	"parse and analyze (simple protocol only)|pg_parse_query pg_analyze_and_rewrite_fixedparams"
+	"planning (cached plan check / planner hook)|GetCachedPlan pg_plan_queries ShardPlanner"
+	"shard lookup|LookupDistTable FindShardForValue ShardIdForValue FindShardInterval"
+	"deparse|DeparseForShard DeparseQuery PrepareRemoteCommand AppendRemotePrefix"
+	"executor startup|PortalStart standard_ExecutorStart BeginShardScan"
+	"connection lookup and health check|GetNodeConnection ConnectionLooksHealthy"
+	"libpq send to the worker|PQsendQueryParams PQsendQueryPrepared SendRemoteCommand"
+	"waiting for the worker (epoll_wait, incl. context switches)|WaitForReadableConnection WaitEventSetWait"
+	"WaitEventSet creation and teardown|CreateWaitEventSet AddWaitEventToSet FreeWaitEventSet"
+	"libpq receive|PQconsumeInput PQisBusy PQgetResult GetRemoteResult"
+	"result to the client|secure_write printtup"
+	"commit and transaction callbacks|CommitTransactionCommand RemoteXactCallback ActiveConnectionList"
+)
+
+# perf_profile PORT: record one coordinator backend (call graphs from DWARF
+# unwinding: Debian's postgres has no frame pointers) during an 8-client
+# point SELECT run in each protocol, and write the reports.
 perf_profile() {
-	local port=$1 out pid secs
+	local port=$1 out pid secs mode data line group syms sym pct
 	command -v perf >/dev/null || { echo "    perf not found (apt-get install linux-perf); no profile"; return 0; }
-	out=$RUN_DIR/shard-perf-run.log
 	secs=$((DURATION > 6 ? DURATION - 3 : 3))
-	log "shard: perf record -g of one coordinator backend during point SELECT -M prepared"
-	run_pgbench "$out" "$port" "$CLIENTS" "$THREADS" $((secs + 3)) prepared -f "$SCRIPT_DIR/select.sql" &
-	BG_PID=$!
-	sleep 1.5
-	pid=$(backend_pids "$port" pgbench | head -n 1)
-	if [ -n "$pid" ]; then
-		perf record -q -g -p "$pid" -o "$RUN_DIR/perf.data" -- sleep "$secs" >/dev/null 2>&1 || true
-	fi
-	wait "$BG_PID" || true
-	BG_PID=""
-	if [ -f "$RUN_DIR/perf.data" ]; then
-		perf report -i "$RUN_DIR/perf.data" --stdio --no-children --sort symbol,dso \
-			>"$RUN_DIR/perf-self.txt" 2>/dev/null || true
-		perf report -i "$RUN_DIR/perf.data" --stdio --children --sort symbol \
-			-g none --percent-limit 1 >"$RUN_DIR/perf-children.txt" 2>/dev/null || true
-		echo "    profile: $RUN_DIR/perf-self.txt (self time), perf-children.txt (inclusive)"
-		grep -E '^ +[0-9]' "$RUN_DIR/perf-self.txt" | head -n 25 | sed 's/^/    /'
-	fi
+	for mode in prepared simple; do
+		out=$RUN_DIR/shard-perf-$mode-run.log
+		data=$RUN_DIR/perf-$mode.data
+		log "shard: perf record of one coordinator backend, 8-client point SELECT -M $mode"
+		run_pgbench "$out" "$port" "$CLIENTS" "$THREADS" $((secs + 3)) "$mode" -f "$SCRIPT_DIR/select.sql" &
+		BG_PID=$!
+		sleep 1.5
+		pid=$(backend_pids "$port" pgbench | head -n 1)
+		if [ -n "$pid" ]; then
+			perf record -q --call-graph dwarf,16384 -F 1000 -p "$pid" -o "$data" -- sleep "$secs" >/dev/null 2>&1 || true
+		fi
+		wait "$BG_PID" || true
+		BG_PID=""
+		[ -f "$data" ] || continue
+		perf report -i "$data" --stdio --no-children --sort symbol,dso -g none \
+			>"$RUN_DIR/perf-$mode-self.txt" 2>/dev/null || true
+		perf report -i "$data" --stdio --children --sort symbol -g none --percent-limit 0.05 \
+			>"$RUN_DIR/perf-$mode-children.txt" 2>/dev/null || true
+		echo "    $(tps_of "$out") tps; reports: bench/results/$STAMP/perf-$mode-{self,children}.txt"
+		echo "    where the coordinator backend's CPU samples go (inclusive %, groups overlap):"
+		for line in "${PROFILE_GROUPS[@]}"; do
+			group=${line%%|*}
+			syms=${line#*|}
+			for sym in $syms; do
+				pct=$(awk -v s="$sym" '$1 ~ /%$/ && $4 == s { print $1; exit }' "$RUN_DIR/perf-$mode-children.txt")
+				[ -n "$pct" ] && printf '      %-62s %-34s %7s\n' "$group" "$sym" "$pct"
+			done
+		done | tee -a "$RUN_DIR/perf-summary.txt"
+	done
 }
 
 # run_workloads SYSTEM PORT
@@ -487,12 +547,15 @@ run_workloads() {
 		query_workload q_join "$system" "$port" "SELECT e.cat, count(*), sum(d.score) FROM events e JOIN details d ON d.id = e.id GROUP BY e.cat"
 	fi
 	if wants latency; then
-		if [ "$system" = plain ]; then
-			latency_workload plain plain "$port" select.sql
-		else
-			latency_workload "shard-$SHARDS" shard "$port" select.sql
-			latency_workload "shard-$SHARDS_MANY" shard "$port" select_many.sql
-		fi
+		local r
+		for ((r = 0; r < LATENCY_REPEAT; r++)); do
+			if [ "$system" = plain ]; then
+				latency_workload plain plain "$port" select.sql
+			else
+				latency_workload "shard-$SHARDS" shard "$port" select.sql
+				latency_workload "shard-$SHARDS_MANY" shard "$port" select_many.sql
+			fi
+		done
 	fi
 	if [ "$system" = shard ] && [ "$PERF" = 1 ] && wants select; then
 		perf_profile "$port"
@@ -569,8 +632,8 @@ print_report() {
 	fi
 	if wants latency; then
 		echo
-		echo "g. coordinator cost per routed statement: 1 client, point SELECT -M prepared, ${LATENCY_DURATION}s"
-		echo "   (CPU = utime+stime of the backend serving pgbench / of the worker backends serving it, per statement)"
+		echo "g. coordinator cost per routed statement: 1 client, point SELECT -M prepared, ${LATENCY_DURATION}s, fastest of $LATENCY_REPEAT"
+		echo "   (after ${LATENCY_WARMUP}s warm-up; CPU = utime+stime of the backend serving pgbench / of the worker backends serving it, per statement)"
 		printf '   %-20s | %12s | %16s | %16s\n' "" "latency us" "backend CPU us" "worker CPU us"
 		for l in plain "shard-$SHARDS" "shard-$SHARDS_MANY"; do
 			[ -n "${LAT[$l]:-}" ] || continue
