@@ -683,7 +683,6 @@ main() {
 	make_pg_dir "$BENCH_DIR"
 	PG_RUN_CWD=$BENCH_DIR
 	mkdir -p "$RUN_DIR"
-	chmod 0777 "$RUN_DIR"	# pgbench output is written by root, but keep it simple for postgres too
 	write_scripts
 
 	has_system plain && bench_plain
