@@ -382,6 +382,13 @@ backend_pids() {
 	psql_q "$1" -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$2' AND backend_type = 'client backend'"
 }
 
+# node_backend_pids PORT COORDINATOR_PID: pids of the backends on a worker
+# that serve one coordinator backend: shard names its node connections
+# "shard_<system id>_<coordinator pid>" (older builds: "shard")
+node_backend_pids() {
+	psql_q "$1" -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' AND (application_name = 'shard' OR application_name LIKE 'shard\\_%\\_$2')"
+}
+
 # cpu_ticks PID: utime + stime of a process in clock ticks, or nothing when it
 # is gone (fields 14 and 15 of /proc/PID/stat, counted after the command name)
 cpu_ticks() {
@@ -423,8 +430,9 @@ latency_workload() {
 	done
 	pids=($(backend_pids "$port" pgbench))
 	if [ "$system" = shard ]; then
+		local coord=${pids[0]:-0}
 		for p in "${SHARD_PORTS[@]:1}"; do
-			pids+=($(backend_pids "$p" shard))
+			pids+=($(node_backend_pids "$p" "$coord"))
 		done
 	fi
 	while [ "$(progress_count "$out")" -lt "$LATENCY_WARMUP" ] && kill -0 "$BG_PID" 2>/dev/null; do
