@@ -42,7 +42,8 @@
 # Settings (environment variables; defaults, then BENCH_QUICK=1 defaults):
 #   BENCH_DIR            data directories, logs, sockets   /tmp/shard-bench
 #   BENCH_PORT           plain server port; the shard cluster uses +1 (coordinator),
-#                        +2 and +3 (workers)              55432
+#                        +2 and +3 (workers); below the ephemeral range
+#                        (32768-60999), where a client socket can hold a port  25432
 #   BENCH_DURATION       seconds per pgbench run           20 / 5
 #   BENCH_LATENCY_DURATION  seconds per one-client run (g) 15 / 6
 #   BENCH_CLIENTS        pgbench clients                   8
@@ -80,7 +81,7 @@ QUICK=${BENCH_QUICK:-0}
 q_or() { if [ "$QUICK" = 1 ]; then echo "$2"; else echo "$1"; fi; }
 
 BENCH_DIR=${BENCH_DIR:-/tmp/shard-bench}
-BASE_PORT=${BENCH_PORT:-55432}
+BASE_PORT=${BENCH_PORT:-25432}
 DURATION=${BENCH_DURATION:-$(q_or 20 5)}
 LATENCY_DURATION=${BENCH_LATENCY_DURATION:-$(q_or 15 6)}
 CLIENTS=${BENCH_CLIENTS:-8}
