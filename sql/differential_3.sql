@@ -125,7 +125,7 @@ SELECT diff_check('t015', $$SELECT id, score::text, (score * 3)::text FROM event
 SET extra_float_digits = -3;
 SELECT diff_check('t017', $$SELECT id, (score / 3)::text FROM events WHERE id < 30$$);
 -- the same arithmetic on the coordinator-side path (a join, a sublink, a
--- partial sum) is in differential_known_bugs.sql: see BUGS.md, BUG-1
+-- partial sum) is in differential_5.sql (BUGS.md, BUG-1, fixed)
 RESET TimeZone;
 RESET DateStyle;
 RESET IntervalStyle;

@@ -824,6 +824,20 @@ CurrentSettingsString(void)
 	{
 		const char *value = GetConfigOption(ShippedSettings[i], true, false);
 
+		/*
+		 * Values travel back as text: workers print dates and timestamps in
+		 * ISO form (a zone abbreviation such as IST, printed by other
+		 * styles, may name another offset when read back) and floats
+		 * exactly; only the field order of DateStyle is the user's, for the
+		 * text the worker reads.  Shipped expressions that print such
+		 * values as text are computed on the coordinator instead
+		 * (deparse/shippable.c).
+		 */
+		if (strcmp(ShippedSettings[i], "DateStyle") == 0)
+			value = DateOrder == DATEORDER_YMD ? "ISO, YMD" :
+				DateOrder == DATEORDER_DMY ? "ISO, DMY" : "ISO, MDY";
+		else if (strcmp(ShippedSettings[i], "extra_float_digits") == 0)
+			value = "3";
 		if (value == NULL)
 			value = "";
 		appendStringInfo(&buf, "%d:%s", (int) strlen(value), value);

@@ -16,7 +16,10 @@
  * coordinator.  Stable functions do ship: the executor evaluates stable,
  * Var-free expressions on the coordinator and keeps worker session settings
  * in sync (see DESIGN.md).  Values of object-name types (regclass, ...)
- * never ship, because OIDs differ between servers.
+ * never ship, because OIDs differ between servers.  Expressions that print
+ * floats, dates or timestamps as text do not ship either: workers print
+ * them in ISO form and exactly (see connection.c), not under the user's
+ * DateStyle and extra_float_digits.
  *
  * Nothing here throws for an unshippable tree; callers get a reason string
  * so that a later planning path can still be tried.
@@ -42,6 +45,9 @@ typedef struct ShippableContext
 
 static bool NotShippableWalker(Node *node, ShippableContext *ctx);
 static const char *FunctionNotShippableReason(Oid funcid);
+static bool TextDependsOnTransport(Oid typid);
+static bool PrintsValuesAsText(Oid funcid);
+static const char *PrintedArgumentReason(Oid funcid, List *args);
 static const char *OperatorNotShippableReason(Oid opno);
 static const char *TypeNotShippableReason(Oid typid);
 static const char *SortClauseNotShippableReason(List *clauses);
@@ -104,6 +110,110 @@ FunctionNotShippableReason(Oid funcid)
 		return psprintf("function %s is not built in", format_procedure(funcid));
 	if (func_volatile(funcid) == PROVOLATILE_VOLATILE)
 		return psprintf("function %s is volatile", format_procedure(funcid));
+	return NULL;
+}
+
+/*
+ * TextDependsOnTransport tells whether the text form of values of typid
+ * depends on settings that worker sessions do not share: workers print
+ * dates and timestamps in ISO form and floats exactly (so that values read
+ * back by the coordinator are exact, see connection.c), while the user's
+ * DateStyle and extra_float_digits may say otherwise.  Arrays, ranges,
+ * multiranges and domains follow their element or base type; composite and
+ * record values are assumed to contain such fields.
+ */
+static bool
+TextDependsOnTransport(Oid typid)
+{
+	Oid			elemType;
+
+	typid = getBaseType(typid);
+	switch (typid)
+	{
+		case FLOAT4OID:
+		case FLOAT8OID:
+		case DATEOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+		case DATERANGEOID:
+		case TSRANGEOID:
+		case TSTZRANGEOID:
+		case DATEMULTIRANGEOID:
+		case TSMULTIRANGEOID:
+		case TSTZMULTIRANGEOID:
+		case RECORDOID:
+			return true;
+		default:
+			break;
+	}
+	elemType = get_element_type(typid);
+	if (OidIsValid(elemType))
+		return TextDependsOnTransport(elemType);
+	return get_typtype(typid) == TYPTYPE_COMPOSITE ||
+		get_typtype(typid) == TYPTYPE_PSEUDO;
+}
+
+/*
+ * PrintsValuesAsText tells whether funcid turns its arguments into text
+ * with their output functions (concatenation with non-text values, format,
+ * JSON builders and the like).
+ */
+static bool
+PrintsValuesAsText(Oid funcid)
+{
+	switch (funcid)
+	{
+		case F_TEXTANYCAT:
+		case F_ANYTEXTCAT:
+		case F_CONCAT:
+		case F_CONCAT_WS:
+		case F_FORMAT_TEXT_ANY:
+		case F_ARRAY_TO_STRING_ANYARRAY_TEXT:
+		case F_ARRAY_TO_STRING_ANYARRAY_TEXT_TEXT:
+		case F_QUOTE_LITERAL_ANYELEMENT:
+		case F_QUOTE_NULLABLE_ANYELEMENT:
+		case F_TO_JSON:
+		case F_TO_JSONB:
+		case F_ROW_TO_JSON_RECORD:
+		case F_ROW_TO_JSON_RECORD_BOOL:
+		case F_ARRAY_TO_JSON_ANYARRAY:
+		case F_ARRAY_TO_JSON_ANYARRAY_BOOL:
+		case F_JSON_BUILD_ARRAY_ANY:
+		case F_JSON_BUILD_OBJECT_ANY:
+		case F_JSONB_BUILD_ARRAY_ANY:
+		case F_JSONB_BUILD_OBJECT_ANY:
+		case F_JSON_AGG:
+		case F_JSONB_AGG:
+		case F_JSON_OBJECT_AGG:
+		case F_JSONB_OBJECT_AGG:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
+ * PrintedArgumentReason returns a reason when funcid prints an argument
+ * whose text depends on settings workers do not share (see
+ * TextDependsOnTransport), else NULL.  args: expressions or TargetEntries.
+ */
+static const char *
+PrintedArgumentReason(Oid funcid, List *args)
+{
+	ListCell   *lc;
+
+	if (!PrintsValuesAsText(funcid))
+		return NULL;
+	foreach(lc, args)
+	{
+		Node	   *arg = lfirst(lc);
+
+		if (IsA(arg, TargetEntry))
+			arg = (Node *) ((TargetEntry *) arg)->expr;
+		if (TextDependsOnTransport(exprType(arg)))
+			return psprintf("function %s prints %s values, whose text depends on the coordinator's settings",
+							format_procedure(funcid), format_type_be(exprType(arg)));
+	}
 	return NULL;
 }
 
@@ -281,8 +391,16 @@ NotShippableWalker(Node *node, ShippableContext *ctx)
 				reason = psprintf("collation %s may not exist on workers",
 								  get_collation_name(((RelabelType *) node)->resultcollid));
 			break;
-		case T_Const:
 		case T_CoerceViaIO:
+			{
+				Oid			argType = exprType((Node *) ((CoerceViaIO *) node)->arg);
+
+				if (TextDependsOnTransport(argType))
+					reason = psprintf("the text of %s values depends on the coordinator's settings",
+									  format_type_be(argType));
+			}
+			break;
+		case T_Const:
 		case T_ArrayCoerceExpr:
 		case T_ConvertRowtypeExpr:
 		case T_CoerceToDomain:
@@ -302,10 +420,16 @@ NotShippableWalker(Node *node, ShippableContext *ctx)
 			break;
 		case T_FuncExpr:
 			reason = FunctionNotShippableReason(((FuncExpr *) node)->funcid);
+			if (reason == NULL)
+				reason = PrintedArgumentReason(((FuncExpr *) node)->funcid,
+											   ((FuncExpr *) node)->args);
 			break;
 		case T_OpExpr:
 		case T_DistinctExpr:
 			reason = OperatorNotShippableReason(((OpExpr *) node)->opno);
+			if (reason == NULL)
+				reason = PrintedArgumentReason(get_opcode(((OpExpr *) node)->opno),
+											   ((OpExpr *) node)->args);
 			break;
 		case T_ScalarArrayOpExpr:
 			reason = OperatorNotShippableReason(((ScalarArrayOpExpr *) node)->opno);
@@ -328,6 +452,8 @@ NotShippableWalker(Node *node, ShippableContext *ctx)
 				Aggref	   *aggref = (Aggref *) node;
 
 				reason = FunctionNotShippableReason(aggref->aggfnoid);
+				if (reason == NULL)
+					reason = PrintedArgumentReason(aggref->aggfnoid, aggref->args);
 				if (reason == NULL)
 					reason = SortClauseNotShippableReason(aggref->aggorder);
 				if (reason == NULL)
