@@ -216,6 +216,43 @@ COPY uniq FROM STDIN;
 COMMIT;
 SELECT * FROM uniq ORDER BY id;
 
+-- reference tables: every row to every placement, in the coordinator's
+-- transaction
+ALTER SEQUENCE shard.shard_id_seq RESTART 1600000;
+CREATE TABLE ref (code int PRIMARY KEY, label text);
+SELECT shard.create_reference_table('ref');
+CREATE TABLE ref_local (code int, label text);
+COPY (SELECT g, 'label ' || g FROM generate_series(1, 5000) g) TO :'datafile';
+COPY ref FROM :'datafile';
+COPY ref_local FROM :'datafile';
+COPY ref FROM STDIN WITH (FORMAT csv);
+5001,"a, b"
+5002,
+\.
+COPY ref_local FROM STDIN WITH (FORMAT csv);
+5001,"a, b"
+5002,
+\.
+SELECT compare_results('SELECT * FROM ref', 'SELECT * FROM ref_local');
+\set VERBOSITY terse
+COPY ref FROM STDIN;
+6000	x
+1	duplicate
+\.
+\set VERBOSITY default
+BEGIN;
+COPY ref FROM STDIN;
+6001	y
+\.
+SELECT count(*) FROM ref;
+ROLLBACK;
+\c - - - :worker_1_port
+SELECT count(*), sum(code), count(label) FROM copy_test.ref_1600000;
+\c - - - :worker_2_port
+SELECT count(*), sum(code), count(label) FROM copy_test.ref_1600000;
+\c - - - :coordinator_port
+SET search_path TO copy_test, public;
+
 -- psql's \copy
 TRUNCATE events, events_local;
 COPY (SELECT g, 'k' || g FROM generate_series(1, 500) g) TO :'datafile';

@@ -31,6 +31,9 @@
  * NextCopyFrom and, unless forwarded, printed by their output functions
  * (floats exactly) in the default text format.
  *
+ * A reference table (one shard, a placement on every node) takes every
+ * row on every placement: each batch is queued on every placement's node.
+ *
  * All batches go in remote transactions that commit with the coordinator's
  * (two-phase commit when more than one node was written), so a failed COPY
  * leaves nothing anywhere.  On error the abort callbacks end every COPY in
@@ -119,6 +122,7 @@ typedef struct CopyBatch
 	int			rowCapacity;
 	uint64	   *lastLines;		/* per row: input line it ended on */
 	int		   *rowEnds;		/* per row: offset in data after it */
+	int			pendingNodes;	/* queued or running on this many nodes */
 } CopyBatch;
 
 typedef enum NodeCopyPhase
@@ -146,7 +150,8 @@ typedef struct ShardCopy
 	char	   *copySuffix;		/* " (columns) FROM STDIN WITH (...)" */
 	int			shardCount;
 	CopyBatch **filling;		/* per shard index, or NULL */
-	int		   *shardNode;		/* per shard index: index into nodes */
+	int		   *placementCounts;	/* per shard index: its placements */
+	int		  **shardNodes;		/* per shard index: indexes into nodes */
 	int16	   *route;			/* per hash bucket: shard index, -1 if several */
 	char	  **shardRelNames;	/* per shard index */
 	NodeCopy   *nodes;
@@ -158,6 +163,7 @@ typedef struct ShardCopy
 	int64		bufferBudget;	/* current limit of bufferedBytes */
 	int64		queuedBytes;	/* batched so far */
 	uint64		remoteRows;		/* from the nodes' COPY tags */
+	uint64		expectedRows;	/* rows queued, once per placement */
 	const char *relName;		/* the distributed table, for errors */
 } ShardCopy;
 
@@ -395,8 +401,8 @@ AppendTextField(StringInfo buf, const char *value)
 
 /*
  * NextForwardedRow reads the next input line for forwarding and converts
- * only the distribution column (field distField of the line) into
- * *distValue: the other fields are checked by the nodes' COPY, which runs
+ * only the distribution column (field distField of the line; none when
+ * negative) into *distValue: the other fields are checked by the nodes' COPY, which runs
  * the same input functions under the same options.  Checks the field count
  * and a NULL distribution value as NextCopyFrom would, with the same
  * messages.  Returns false at the end of the input.  Allocates in the
@@ -411,7 +417,7 @@ NextForwardedRow(CopyFromState cstate, ShardCopy *copy, int distField,
 	int			fieldCount;
 	int			fieldTotal = list_length(cstate->attnumlist);
 	int			distAttno = copy->table->distAttno;
-	Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(cstate->rel), distAttno - 1);
+	Form_pg_attribute attr;
 	char	   *value;
 
 	if (!NextCopyFromRawFields(cstate, &fields, &fieldCount))
@@ -431,6 +437,9 @@ NextForwardedRow(CopyFromState cstate, ShardCopy *copy, int distField,
 											  missing - 1)->attname))));
 	}
 
+	if (distField < 0)
+		return true;
+	attr = TupleDescAttr(RelationGetDescr(cstate->rel), distAttno - 1);
 	value = fields[distField];
 	if (cstate->opts.csv_mode)
 	{
@@ -548,8 +557,8 @@ AddBatchRow(CopyBatch *batch, uint64 lastLine)
 static void
 QueueBatch(ShardCopy *copy, int shardIndex)
 {
-	NodeCopy   *node = &copy->nodes[copy->shardNode[shardIndex]];
 	CopyBatch  *batch = copy->filling[shardIndex];
+	int			p;
 
 	if (batch == NULL)
 		return;
@@ -563,7 +572,15 @@ QueueBatch(ShardCopy *copy, int shardIndex)
 		copy->freeBatches = lappend(copy->freeBatches, batch);
 		return;
 	}
-	node->queue = lappend(node->queue, batch);
+	/* a reference table's rows go to every placement */
+	batch->pendingNodes = copy->placementCounts[shardIndex];
+	copy->expectedRows += (uint64) batch->rowCount * batch->pendingNodes;
+	for (p = 0; p < copy->placementCounts[shardIndex]; p++)
+	{
+		NodeCopy   *node = &copy->nodes[copy->shardNodes[shardIndex][p]];
+
+		node->queue = lappend(node->queue, batch);
+	}
 }
 
 /*
@@ -855,7 +872,8 @@ AdvanceNodeCopy(ShardCopy *copy, NodeCopy *node)
 			{
 				if (tuples[0] != '\0')
 					copy->remoteRows += strtou64(tuples, NULL, 10);
-				copy->freeBatches = lappend(copy->freeBatches, node->current);
+				if (--node->current->pendingNodes == 0)
+					copy->freeBatches = lappend(copy->freeBatches, node->current);
 				node->current = NULL;
 			}
 			PQclear(res);
@@ -982,11 +1000,13 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 	FmgrInfo   *outFuncs = NULL;
 	bool		forwardLines;
 	bool		rawFields;
+	bool		reference;
 	ErrorContextCallback errcallback;
 	uint64		processed = 0;
 	int			distIndex;
 	int			distField = -1;
 	int			maxBatchBytes;
+	int			placementTotal;
 	int			floatNestLevel = -1;
 	ListCell   *lc;
 	int			i;
@@ -1011,11 +1031,11 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 
 	rel = table_openrv(stmt->relation, RowExclusiveLock);
 	table = LookupDistTable(RelationGetRelid(rel));
-	if (table == NULL || table->method != DIST_METHOD_HASH)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("COPY FROM into reference table \"%s\" is not supported yet",
-						RelationGetRelationName(rel))));
+	if (table == NULL ||
+		(table->method != DIST_METHOD_HASH && table->method != DIST_METHOD_REFERENCE))
+		elog(ERROR, "unexpected distribution method of table \"%s\"",
+			 RelationGetRelationName(rel));
+	reference = (table->method == DIST_METHOD_REFERENCE);
 
 	nsitem = addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, NULL, false, false);
 	rte = nsitem->p_rte;
@@ -1087,31 +1107,46 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 	copy->relName = RelationGetRelationName(rel);
 	copy->shardCount = table->shardCount;
 	copy->filling = palloc0(sizeof(CopyBatch *) * copy->shardCount);
-	copy->shardNode = palloc0(sizeof(int) * copy->shardCount);
+	copy->placementCounts = palloc0(sizeof(int) * copy->shardCount);
+	copy->shardNodes = palloc0(sizeof(int *) * copy->shardCount);
 	copy->shardRelNames = palloc0(sizeof(char *) * copy->shardCount);
-	copy->nodes = palloc0(sizeof(NodeCopy) * copy->shardCount);
+	placementTotal = 0;
+	for (i = 0; i < copy->shardCount; i++)
+		placementTotal += Max(1, table->shards[i].placementCount);
+	copy->nodes = palloc0(sizeof(NodeCopy) * placementTotal);
 	copy->copySuffix = psprintf("%s FROM STDIN WITH (%s)",
 								CopyColumnList(rel, sendAttnums),
 								forwardLines ? ForwardedCopyOptions(cstate) :
 								"FORMAT text");
 	for (i = 0; i < copy->shardCount; i++)
 	{
-		int			nodeId = table->shards[i].nodeId;
-		int			n;
+		ShardInfo  *shard = &table->shards[i];
+		int			p;
 
 		copy->shardRelNames[i] = ShardRelationName(table, i);
-		for (n = 0; n < copy->nodeCount; n++)
-			if (copy->nodes[n].nodeId == nodeId)
-				break;
-		if (n == copy->nodeCount)
+		copy->placementCounts[i] = Max(1, shard->placementCount);
+		copy->shardNodes[i] = palloc(sizeof(int) * copy->placementCounts[i]);
+		for (p = 0; p < copy->placementCounts[i]; p++)
 		{
-			copy->nodes[n].nodeId = nodeId;
-			copy->nodeCount++;
+			int			nodeId = shard->placementCount > 0 ?
+				shard->placementNodeIds[p] : shard->nodeId;
+			int			n;
+
+			for (n = 0; n < copy->nodeCount; n++)
+				if (copy->nodes[n].nodeId == nodeId)
+					break;
+			if (n == copy->nodeCount)
+			{
+				copy->nodes[n].nodeId = nodeId;
+				copy->nodeCount++;
+			}
+			copy->shardNodes[i][p] = n;
 		}
-		copy->shardNode[i] = n;
 	}
-	distIndex = table->distAttno - 1;
-	BuildRoute(copy);
+	/* a reference table has one shard and no distribution column */
+	distIndex = reference ? -1 : table->distAttno - 1;
+	if (!reference)
+		BuildRoute(copy);
 	copy->bufferLimit = Max(COPY_BUFFER_BYTES,
 							(int64) copy->shardCount * COPY_MIN_BATCH_BYTES);
 	copy->bufferBudget = COPY_MIN_BATCH_BYTES;
@@ -1119,12 +1154,13 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 	maxBatchBytes = (int) Min(COPY_MAX_BATCH_BYTES, 4 * copy->bufferLimit / copy->shardCount);
 
 	/*
-	 * Forwarded lines without WHERE need only the distribution column:
-	 * split the line into fields and convert that one.
+	 * Forwarded lines without WHERE need only the distribution column (a
+	 * reference table, none): split the line into fields and convert that
+	 * one.
 	 */
 	rawFields = forwardLines && whereClause == NULL;
 	copy->csvLines = forwardLines && cstate->opts.csv_mode;
-	if (rawFields)
+	if (rawFields && !reference)
 	{
 		foreach(lc, attnums)
 		{
@@ -1167,7 +1203,9 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 
 			errcallback.previous = error_context_stack;
 			error_context_stack = &errcallback;
-			if (rawFields)
+			if (rawFields && reference)
+				found = NextForwardedRow(cstate, copy, -1, NULL);
+			else if (rawFields)
 			{
 				found = NextForwardedRow(cstate, copy, distField, &values[distIndex]);
 				nulls[distIndex] = false;
@@ -1187,7 +1225,7 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 					continue;
 				}
 			}
-			if (found && nulls[distIndex])
+			if (found && distIndex >= 0 && nulls[distIndex])
 				ereport(ERROR,
 						(errcode(ERRCODE_NOT_NULL_VIOLATION),
 						 errmsg("null value in distribution column \"%s\" of table \"%s\"",
@@ -1200,7 +1238,7 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 				MemoryContextSwitchTo(oldContext);
 				break;
 			}
-			shardIndex = RouteValue(copy, values[distIndex]);
+			shardIndex = reference ? 0 : RouteValue(copy, values[distIndex]);
 
 			/* the row, in the shard's buffer */
 			batch = copy->filling[shardIndex];
@@ -1267,11 +1305,11 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 	PG_END_TRY();
 	RestoreBlockingMode(copy);
 
-	if (copy->remoteRows != processed)
+	if (copy->remoteRows != copy->expectedRows)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("COPY into distributed table \"%s\" read " UINT64_FORMAT " rows but the nodes loaded " UINT64_FORMAT,
-						RelationGetRelationName(rel), processed, copy->remoteRows)));
+				 errmsg("COPY into distributed table \"%s\" sent " UINT64_FORMAT " rows to the nodes but they loaded " UINT64_FORMAT,
+						RelationGetRelationName(rel), copy->expectedRows, copy->remoteRows)));
 
 	if (floatNestLevel >= 0)
 		AtEOXact_GUC(true, floatNestLevel);
