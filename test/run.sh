@@ -206,6 +206,20 @@ run_suite() {
 	return 0
 }
 
+# reserve_ports PORT...: keep the kernel from handing the cluster's ports to
+# outgoing connections as their local port (they lie in Linux's default
+# ephemeral range, 32768-60999), which made servers fail to start with
+# "Address already in use".  Best effort: a container may not allow it.
+reserve_ports() {
+	local file=/proc/sys/net/ipv4/ip_local_reserved_ports current port
+	[ -w "$file" ] || return 0
+	current=$(cat "$file")
+	for port in "$@"; do
+		current=${current:+$current,}$port
+	done
+	echo "$current" >"$file" 2>/dev/null || true
+}
+
 main() {
 	require_root
 	choose_tests "$@"
@@ -238,6 +252,7 @@ main() {
 	chown -R "$PG_USER:" "$SRC"
 
 	local i name port role
+	reserve_ports "${PORTS[@]}"
 	for i in 0 1 2; do
 		port=${PORTS[$i]}
 		port_in_use "$port" && die "port $port is already in use; stop whatever listens there"
