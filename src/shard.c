@@ -19,6 +19,7 @@
 #include "executor/shard_scan.h"
 #include "metadata/metadata.h"
 #include "planner/planner.h"
+#include "transaction/deadlock.h"
 #include "transaction/recovery.h"
 #include "transaction/remote_xact.h"
 
@@ -48,6 +49,15 @@ _PG_init(void)
 				 errhint("Add shard to shared_preload_libraries in postgresql.conf and restart the server.")));
 
 	/* settings, alphabetically */
+	DefineCustomIntVariable("shard.deadlock_check_interval",
+							"Time a command waits on a node before shard checks for a deadlock across nodes.",
+							"The check repeats at this interval while the command waits. -1 disables it.",
+							&DeadlockCheckInterval,
+							1000, -1, INT_MAX,
+							PGC_SUSET,
+							GUC_UNIT_MS,
+							NULL, AssignDeadlockCheckInterval, NULL);
+
 	DefineCustomEnumVariable("shard.debug_fail_at",
 							 "For tests only: makes two-phase commit fail at the given point.",
 							 "after_prepare and after_decision crash the whole coordinator "

@@ -69,6 +69,10 @@ static MemoryContext ShardConnectionContext = NULL;
 #define CONNECTION_WAIT_SOCKET_POS 2
 static HTAB *ConnectionHash = NULL;
 
+/* see connection.h */
+LongRemoteWaitCallback LongRemoteWaitHook = NULL;
+int			LongRemoteWaitMs = 1000;
+
 /* application_name of node connections when not the default, see below */
 static const char *ApplicationNameOverride = NULL;
 
@@ -125,6 +129,8 @@ typedef struct RemoteError
 } RemoteError;
 
 static void EnsureConnectionHash(void);
+static NodeConnection *GetCachedConnection(int nodeId, const char *host,
+										   int port, bool sideChannel);
 static void CloseAllNodeConnections(int code, Datum arg);
 static NodeConnection *FindRemoteTransactionHolder(int nodeId, Oid userId);
 static void ConnectToNode(NodeConnection *conn);
@@ -266,6 +272,30 @@ FindRemoteTransactionHolder(int nodeId, Oid userId)
 NodeConnection *
 GetNodeConnection(int nodeId, const char *host, int port)
 {
+	return GetCachedConnection(nodeId, host, port, false);
+}
+
+
+/*
+ * GetNodeSideConnection is GetNodeConnection for a second connection to the
+ * node, for short queries that must not wait behind the node's main
+ * connection (e.g. inspecting locks while the main one is blocked).  Never
+ * call PrepareRemoteCommand on it: it stays outside remote transactions.
+ */
+NodeConnection *
+GetNodeSideConnection(int nodeId, const char *host, int port)
+{
+	return GetCachedConnection(nodeId, host, port, true);
+}
+
+
+/*
+ * GetCachedConnection does the work of GetNodeConnection for the main
+ * connection or (sideChannel) the side connection of the node.
+ */
+static NodeConnection *
+GetCachedConnection(int nodeId, const char *host, int port, bool sideChannel)
+{
 	struct NodeConnectionKey key;
 	NodeConnection *conn;
 	bool		found;
@@ -273,8 +303,10 @@ GetNodeConnection(int nodeId, const char *host, int port)
 
 	EnsureConnectionHash();
 
+	memset(&key, 0, sizeof(key));
 	key.nodeId = nodeId;
 	key.userId = GetUserId();
+	key.sideChannel = sideChannel;
 
 	/*
 	 * A node keeps one remote transaction per coordinator transaction: when
@@ -283,7 +315,7 @@ GetNodeConnection(int nodeId, const char *host, int port)
 	 * user too, so its statements see the transaction's earlier writes and
 	 * commit with them.  Privileges are checked on the coordinator.
 	 */
-	if (hash_get_num_entries(ConnectionHash) > 1)
+	if (!sideChannel && hash_get_num_entries(ConnectionHash) > 1)
 	{
 		NodeConnection *holder = FindRemoteTransactionHolder(nodeId, key.userId);
 
@@ -1125,7 +1157,8 @@ WaitForNodeSocket(NodeConnection *conn, uint32 socketEvent, TimestampTz deadline
  * GetRemoteResultTimed returns the next result of the command in flight on
  * conn (malloc'd; caller PQclears), or NULL at its end (then conn is no
  * longer busy).  On connection loss, or when deadline (0: none) passes,
- * returns NULL with *failed set; conn stays busy.  Throws only on interrupt.
+ * returns NULL with *failed set; conn stays busy.  Throws only on interrupt
+ * and, without a deadline, what LongRemoteWaitHook throws.
  */
 static PGresult *
 GetRemoteResultTimed(NodeConnection *conn, TimestampTz deadline, bool *failed)
@@ -1141,8 +1174,17 @@ GetRemoteResultTimed(NodeConnection *conn, TimestampTz deadline, bool *failed)
 
 	while (PQisBusy(conn->conn))
 	{
-		int			rc = WaitForNodeSocket(conn, WL_SOCKET_READABLE, deadline);
+		/* an unbounded wait checks for deadlocks now and then */
+		bool		longWaitCheck = (deadline == 0 && LongRemoteWaitHook != NULL &&
+									 INTERRUPTS_CAN_BE_PROCESSED());
+		int			rc = WaitForNodeSocket(conn, WL_SOCKET_READABLE,
+										   longWaitCheck ? DeadlineAfter(LongRemoteWaitMs) : deadline);
 
+		if (longWaitCheck && (rc == 0 || (rc & WL_TIMEOUT)))
+		{
+			LongRemoteWaitHook();
+			continue;
+		}
 		if (rc == 0 || (rc & WL_TIMEOUT))
 		{
 			*failed = true;
@@ -1187,7 +1229,9 @@ GetRemoteResult(NodeConnection *conn)
  * WaitForReadableConnection waits, interruptibly, until one of the busy
  * connections among conns[0..count-1] can return a result without blocking,
  * and returns its index; -1 when none is busy.  Ready connections are
- * preferred in array order.  Throws on interrupt and on connection loss.
+ * preferred in array order.  Every LongRemoteWaitMs without a result it
+ * calls LongRemoteWaitHook.  Throws on interrupt, on connection loss, and
+ * what the hook throws.
  */
 int
 WaitForReadableConnection(NodeConnection **conns, int count)
@@ -1222,7 +1266,16 @@ WaitForReadableConnection(NodeConnection **conns, int count)
 				continue;
 			while (PQisBusy(conn->conn))
 			{
-				WaitForNodeSocket(conn, WL_SOCKET_READABLE, 0);
+				bool		longWaitCheck = (LongRemoteWaitHook != NULL &&
+											 INTERRUPTS_CAN_BE_PROCESSED());
+				int			rc = WaitForNodeSocket(conn, WL_SOCKET_READABLE,
+												   longWaitCheck ? DeadlineAfter(LongRemoteWaitMs) : 0);
+
+				if (longWaitCheck && (rc == 0 || (rc & WL_TIMEOUT)))
+				{
+					LongRemoteWaitHook();
+					continue;
+				}
 				if (!PQconsumeInput(conn->conn))
 					ThrowConnectionFailure(conn, false, NULL);
 			}
@@ -1236,6 +1289,7 @@ WaitForReadableConnection(NodeConnection **conns, int count)
 	{
 		int			eventCount;
 		int			e;
+		bool		longWaitCheck;
 
 		/* built anew after each latch wakeup: it holds a kernel fd */
 		if (set == NULL)
@@ -1252,8 +1306,17 @@ WaitForReadableConnection(NodeConnection **conns, int count)
 			}
 		}
 
-		eventCount = WaitEventSetWait(set, -1, events, busyCount + 2,
-									  PG_WAIT_EXTENSION);
+		longWaitCheck = (LongRemoteWaitHook != NULL && INTERRUPTS_CAN_BE_PROCESSED());
+		eventCount = WaitEventSetWait(set, longWaitCheck ? LongRemoteWaitMs : -1,
+									  events, busyCount + 2, PG_WAIT_EXTENSION);
+		if (eventCount == 0 && longWaitCheck)
+		{
+			/* the hook may throw: the set (a kernel fd) goes first */
+			FreeWaitEventSet(set);
+			set = NULL;
+			LongRemoteWaitHook();
+			continue;
+		}
 		for (e = 0; e < eventCount; e++)
 		{
 			WaitEvent  *event = &events[e];

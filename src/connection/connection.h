@@ -30,6 +30,8 @@ typedef struct NodeConnection
 	{
 		int			nodeId;
 		Oid			userId;
+		bool		sideChannel;	/* GetNodeSideConnection's, never used
+									 * for a remote transaction */
 	}			key;
 
 	PGconn	   *conn;			/* NULL when not connected */
@@ -86,6 +88,17 @@ extern char *NodeConnInfo;
 
 extern void InitConnectionCache(void);
 extern NodeConnection *GetNodeConnection(int nodeId, const char *host, int port);
+extern NodeConnection *GetNodeSideConnection(int nodeId, const char *host,
+											 int port);
+
+/*
+ * Called, when set, each time a command has been awaited for
+ * LongRemoteWaitMs without a result, where interrupts can be processed
+ * (the distributed deadlock detector).  It may throw.
+ */
+typedef void (*LongRemoteWaitCallback) (void);
+extern LongRemoteWaitCallback LongRemoteWaitHook;
+extern int	LongRemoteWaitMs;
 extern void InvalidateNodeConnections(int nodeId);
 extern void CloseNodeConnection(NodeConnection *conn);
 extern List *ActiveConnectionList(void);
