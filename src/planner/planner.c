@@ -102,7 +102,9 @@ ShardPlanner(Query *parse, const char *queryString, int cursorOptions,
 	switch (parse->commandType)
 	{
 		case CMD_SELECT:
-			plan = PlanRouterStatement(parse, distRels, allRelids, boundParams, &reason);
+			plan = PlanReferenceTableStatement(parse, distRels, allRelids, &reason);
+			if (plan == NULL)
+				plan = PlanRouterStatement(parse, distRels, allRelids, boundParams, &reason);
 			if (plan != NULL)
 			{
 				if (cursorOptions & CURSOR_OPT_SCROLL)
@@ -146,7 +148,9 @@ ShardPlanner(Query *parse, const char *queryString, int cursorOptions,
 				}
 				return StandardPlanner(parse, queryString, cursorOptions, boundParams);
 			}
-			plan = PlanRouterStatement(parse, distRels, allRelids, boundParams, &reason);
+			plan = PlanReferenceTableStatement(parse, distRels, allRelids, &reason);
+			if (plan == NULL)
+				plan = PlanRouterStatement(parse, distRels, allRelids, boundParams, &reason);
 			if (plan != NULL)
 				return plan;
 			return PlanMultiShardModify(parse, distRels, allRelids, boundParams);

@@ -56,6 +56,12 @@ extern PlannedStmt *PlanDistributedInsert(Query *query, const char *queryString,
 /* modify_planner.c */
 extern bool ModifyJoinsColocated(Query *query, DistTableEntry *target);
 
+/* reference_planner.c */
+extern PlannedStmt *PlanReferenceTableStatement(Query *query, List *distRels,
+												List *allRelids, const char **reason);
+extern void CheckReferenceWriteDeterministic(Node *node, DistTableEntry *table,
+											 const char *command);
+
 /* pushdown.c */
 extern bool EnablePushdown;
 extern PlannedStmt *PlanPushdownSelect(Query *parse, const char *queryString,

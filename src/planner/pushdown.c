@@ -6,7 +6,8 @@
  * A SELECT is pushed down when every distributed table in it is a hash
  * table of one co-location group, joined at each query level by equality
  * of distribution columns (so every output row comes from rows of one
- * shard group), reference tables and Var-free items only inner-joined,
+ * shard group), reference tables and Var-free items never on the
+ * preserved side of an outer join,
  * sublinks over distributed tables only "dist_col IN (SELECT dist_col
  * ...)" conjuncts, and subqueries and CTEs per shard decomposable
  * (grouped, windowed or DISTINCT on the distribution column, no LIMIT).
@@ -183,6 +184,7 @@ static bool CollectJoinTree(Node *jtnode, LevelState *level, List **rtindexes,
 							bool nullable);
 static void AddLevelConjuncts(Node *qual, List **conjuncts);
 static int	FindLevelRoot(LevelState *level, int i);
+static bool ReplicatedLeafPreserved(Node *jtnode, LevelState *level, bool preserved);
 static int	ResolveMember(LevelState *level, Node *expr);
 static int	ResolveNonNullMember(LevelState *level, Node *expr);
 static bool CheckSubLinksWalker(Node *node, void *context);
@@ -244,7 +246,9 @@ ContainsDistTableWalker(Node *node, void *context)
 		{
 			RangeTblEntry *rte = lfirst(lc);
 
-			if (rte->rtekind == RTE_RELATION && IsDistributedTable(rte->relid))
+			/* reference tables are whole in every shard group */
+			if (rte->rtekind == RTE_RELATION && IsDistributedTable(rte->relid) &&
+				LookupDistTable(rte->relid)->method == DIST_METHOD_HASH)
 				return true;
 		}
 		return query_tree_walker(query, ContainsDistTableWalker, context, 0);
@@ -254,7 +258,7 @@ ContainsDistTableWalker(Node *node, void *context)
 
 /*
  * ContainsDistTable returns whether node (a Query or expression) reads a
- * distributed table at any depth.
+ * hash-distributed table at any depth.
  */
 static bool
 ContainsDistTable(Node *node)
@@ -363,6 +367,49 @@ CollectJoinTree(Node *jtnode, LevelState *level, List **rtindexes, bool nullable
 							nullable || j->jointype == JOIN_LEFT || j->jointype == JOIN_FULL);
 	}
 	return false;
+}
+
+/*
+ * ReplicatedLeafPreserved returns whether a FROM item of level that is
+ * the same in every shard group (reference table, function, subquery
+ * without hash tables) is on the preserved side of an outer join under
+ * jtnode: its unmatched rows would come once per shard group.  On the
+ * nullable side it only extends rows of one shard group.
+ */
+static bool
+ReplicatedLeafPreserved(Node *jtnode, LevelState *level, bool preserved)
+{
+	if (IsA(jtnode, RangeTblRef))
+	{
+		int			rtindex = ((RangeTblRef *) jtnode)->rtindex;
+
+		return preserved && !level->member[rtindex] &&
+			level->memberPins[rtindex].value == NULL;
+	}
+	if (IsA(jtnode, FromExpr))
+	{
+		ListCell   *lc;
+
+		foreach(lc, ((FromExpr *) jtnode)->fromlist)
+		{
+			if (ReplicatedLeafPreserved(lfirst(lc), level, preserved))
+				return true;
+		}
+		return false;
+	}
+	if (IsA(jtnode, JoinExpr))
+	{
+		JoinExpr   *j = (JoinExpr *) jtnode;
+
+		if (j->jointype != JOIN_INNER && j->jointype != JOIN_LEFT &&
+			j->jointype != JOIN_RIGHT && j->jointype != JOIN_FULL)
+			return true;
+		return ReplicatedLeafPreserved(j->larg, level, preserved ||
+									   j->jointype == JOIN_LEFT || j->jointype == JOIN_FULL) ||
+			ReplicatedLeafPreserved(j->rarg, level, preserved ||
+									j->jointype == JOIN_RIGHT || j->jointype == JOIN_FULL);
+	}
+	return true;
 }
 
 /*
@@ -955,7 +1002,10 @@ AnalyzeLevel(Query *query, GroupContext *ctx, bool isTop, List **distOutput,
 		ctx->reason = "distributed tables are read only in subqueries of a query level without them";
 		ok = false;
 	}
-	if (ok && (level.hasReplicated || level.hasPinnedOnly) && level.hasOuterJoin)
+	if (ok && level.hasOuterJoin &&
+		(level.hasPinnedOnly ||
+		 (level.hasReplicated &&
+		  ReplicatedLeafPreserved((Node *) query->jointree, &level, false))))
 	{
 		if (level.pin.value != NULL)
 			level.pin.required = true;

@@ -4,9 +4,10 @@
  *	  and multi-shard modifications (one statement per shard).
  *
  * A statement is routable when every distributed table in it is in the
- * top-level range table, all of them are co-located hash tables, every
- * relation in it is distributed, everything in it can be shipped, and each
- * table is pinned to one shard by "distribution column = constant or
+ * top-level range table, all of them are co-located hash tables (reference
+ * tables, at any depth, read the copy on the task's node; a reference
+ * table is never the target here), every relation in it is distributed,
+ * everything in it can be shipped, and each table is pinned to one shard by "distribution column = constant or
  * parameter" among the conjuncts that filter the result (directly, or
  * through equalities between distribution columns).  A parameter pins at
  * run time: the plan then carries one statement per shard index and picks
@@ -336,14 +337,20 @@ PlanRouterStatement(Query *query, List *distRels, List *allRelids,
 		DistRelationRef *ref = lfirst(lc);
 		DistTableEntry *table = LookupDistTable(ref->relid);
 
+		/* a reference table has a copy beside every shard */
+		if (table->method != DIST_METHOD_HASH)
+		{
+			if (query->commandType != CMD_SELECT && ref->rtindex == query->resultRelation &&
+				ref->queryLevel == 0)
+			{
+				*reason = "a write to a reference table reads hash-distributed tables";
+				return NULL;
+			}
+			continue;
+		}
 		if (ref->queryLevel != 0)
 		{
 			*reason = "a distributed table is used in a subquery";
-			return NULL;
-		}
-		if (table->method != DIST_METHOD_HASH)
-		{
-			*reason = "reference tables are not routed yet";
 			return NULL;
 		}
 		if (colocationId >= 0 && table->colocationId != colocationId)
@@ -377,10 +384,18 @@ PlanRouterStatement(Query *query, List *distRels, List *allRelids,
 	foreach(lc, distRels)
 	{
 		DistRelationRef *ref = lfirst(lc);
+		DistTableEntry *table = LookupDistTable(ref->relid);
 
-		pins[ref->rtindex].table = LookupDistTable(ref->relid);
+		if (table->method != DIST_METHOD_HASH)
+			continue;
+		pins[ref->rtindex].table = table;
 		if (anchor == NULL)
-			anchor = pins[ref->rtindex].table;
+			anchor = table;
+	}
+	if (anchor == NULL)
+	{
+		*reason = "no hash-distributed table";
+		return NULL;
 	}
 
 	CollectFilterConjuncts(query, (Node *) query->jointree, &conjuncts);
