@@ -914,9 +914,14 @@ ExecuteInsert(ShardScanState *state)
 	rel = RelationIdGetRelation(info->targetRelid);
 	batcher = StartInsertBatcher(info->targetRelid, RelationGetDescr(rel));
 	RelationClose(rel);
-	/* ON CONFLICT: the statement template is the only task SQL */
+	/*
+	 * ON CONFLICT: the statement template is the only task SQL; now() and
+	 * other stable values are the coordinator's, the same on every copy
+	 */
 	if (info->taskSql != NIL)
-		InsertBatcherSetUpsert(batcher, stringToNode(strVal(linitial(info->taskSql))));
+		InsertBatcherSetUpsert(batcher,
+							   EvaluateCoordinatorExpressions(stringToNode(strVal(linitial(info->taskSql))),
+															  state->css.ss.ps.ps_ExprContext));
 
 	if (info->hasReturning)
 	{

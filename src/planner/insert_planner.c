@@ -124,7 +124,9 @@ PlanColocatedInsertSelect(Query *query, DistTableEntry *table, List *allRelids)
 /*
  * CheckOnConflict throws unless the ON CONFLICT clause of query can run on
  * each shard alone: its arbiter includes the distribution column, DO UPDATE
- * leaves that column alone, and every expression can be shipped.
+ * leaves that column alone, and every expression can be shipped.  On a
+ * reference table any arbiter works, but nothing may be volatile: every
+ * copy must come out the same.
  */
 static void
 CheckOnConflict(Query *query, DistTableEntry *table)
@@ -134,7 +136,13 @@ CheckOnConflict(Query *query, DistTableEntry *table)
 	const char *reason;
 	ListCell   *lc;
 
-	if (OidIsValid(oc->constraint))
+	if (table->method != DIST_METHOD_HASH)
+	{
+		/* one copy per node, each with every row: any arbiter works */
+		CheckReferenceWriteDeterministic((Node *) oc, table, "INSERT ... ON CONFLICT");
+		hasDistColumn = true;
+	}
+	else if (OidIsValid(oc->constraint))
 	{
 		HeapTuple	tuple = SearchSysCache1(CONSTROID, ObjectIdGetDatum(oc->constraint));
 		Datum		conkey;
@@ -181,7 +189,8 @@ CheckOnConflict(Query *query, DistTableEntry *table)
 	{
 		TargetEntry *tle = lfirst_node(TargetEntry, lc);
 
-		if (!tle->resjunk && tle->resno == table->distAttno)
+		if (!tle->resjunk && table->method == DIST_METHOD_HASH &&
+			tle->resno == table->distAttno)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("ON CONFLICT DO UPDATE cannot change distribution column \"%s\" of table \"%s\"",
@@ -392,12 +401,6 @@ PlanDistributedInsert(Query *query, const char *queryString, List *distRels,
 	int			natts;
 	AttrNumber	attno;
 	int			position = 0;
-
-	if (table->method != DIST_METHOD_HASH && query->onConflict != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("INSERT ... ON CONFLICT into reference table \"%s\" is not supported yet",
-						table->relName)));
 
 	if (query->onConflict != NULL)
 		CheckOnConflict(query, table);
