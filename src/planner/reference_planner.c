@@ -25,6 +25,19 @@
 #include "deparse/deparse.h"
 #include "planner/planner.h"
 
+static bool IsReferenceTable(Oid relid);
+
+/*
+ * IsReferenceTable returns whether relid is a reference table.
+ */
+static bool
+IsReferenceTable(Oid relid)
+{
+	DistTableEntry *table = LookupDistTable(relid);
+
+	return table != NULL && table->method == DIST_METHOD_REFERENCE;
+}
+
 /*
  * CheckReferenceWriteDeterministic throws when node, part of a write to
  * the reference table table, calls a volatile function: each copy would
@@ -66,6 +79,16 @@ PlanReferenceTableStatement(Query *query, List *distRels, List *allRelids,
 
 		if (table->method != DIST_METHOD_REFERENCE)
 		{
+			if (query->commandType != CMD_SELECT &&
+				IsReferenceTable(rt_fetch(query->resultRelation, query->rtable)->relid))
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("%s on reference table \"%s\" cannot read distributed table \"%s\"",
+								query->commandType == CMD_UPDATE ? "UPDATE" : "DELETE",
+								get_rel_name(rt_fetch(query->resultRelation, query->rtable)->relid),
+								table->relName),
+						 errdetail("Each copy of the reference table would see only the shards on its own node."),
+						 errhint("Select the values first and pass them as constants.")));
 			*reason = "the statement reads hash-distributed tables";
 			return NULL;
 		}
