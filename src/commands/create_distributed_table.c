@@ -49,6 +49,7 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
+#include "commands/create_distributed_table.h"
 #include "commands/ddl_propagation.h"
 #include "deparse/deparse.h"
 #include "executor/insert_batcher.h"
@@ -63,7 +64,6 @@ static void ValidateTable(Relation rel, AttrNumber distAttno);
 static int	ChooseColocationGroup(Relation rel, AttrNumber distAttno, int shardCount,
 								  const char *colocateWith,
 								  Oid *existingRelid);
-static List *ShardDefinitionCommands(Relation rel, DistTableEntry *table, int shardIndex);
 static void MoveRowsToShards(Relation rel);
 static void CreateShards(Relation rel, DistTableEntry *table);
 static void RecordShards(Oid relid, AttrNumber distAttno, int colocationId,
@@ -347,7 +347,7 @@ RecordShards(Oid relid, AttrNumber distAttno, int colocationId, int shardCount,
  * constraints, then primary key, unique and exclusion constraints, then
  * the other indexes.  Must run with an empty search path.
  */
-static List *
+List *
 ShardDefinitionCommands(Relation rel, DistTableEntry *table, int shardIndex)
 {
 	char	   *shardName = ShardRelationName(table, shardIndex);

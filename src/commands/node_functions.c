@@ -5,12 +5,14 @@
  * A node is checked before it is registered: it must answer, run
  * PostgreSQL 15 or later, be a different server than the coordinator, and
  * have a database of the coordinator's name with the same encoding and
- * collation (so that comparisons and sort orders agree).  Only superusers
- * manage nodes.
+ * collation (so that comparisons and sort orders agree).  A new primary
+ * gets a copy of every reference table in the same transaction
+ * (reference_table_copy.c).  Only superusers manage nodes.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_database.h"
 #include "catalog/pg_type.h"
@@ -21,6 +23,7 @@
 #include "utils/builtins.h"
 #include "utils/syscache.h"
 
+#include "commands/reference_table_copy.h"
 #include "connection/connection.h"
 #include "metadata/metadata.h"
 
@@ -196,14 +199,6 @@ shard_add_node(PG_FUNCTION_ARGS)
 							DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
 														SPI_tuptable->tupdesc, 1, &isnull)))));
 	}
-	if (primaryId == 0 &&
-		SpiCount("SELECT count(*) FROM shard.dist_table WHERE method = 'r' AND $1 = 0",
-				 INT4OID, Int32GetDatum(0)) > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot add primary node %s:%d while reference tables exist", host, port),
-				 errdetail("Every primary node must hold a copy of each reference table, and copying them to a new node is not implemented yet."),
-				 errhint("Add primary nodes before creating reference tables, or drop the reference tables first.")));
 	nodeId = (int) SpiCount("SELECT nextval('shard.node_id_seq') + 0 * $1", INT4OID, Int32GetDatum(0));
 
 	/* reach the node before registering it */
@@ -222,6 +217,11 @@ shard_add_node(PG_FUNCTION_ARGS)
 							  5, argTypes, args, nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not insert into shard.dist_node");
 	SPI_finish();
+	CommandCounterIncrement();
+
+	/* every primary holds a copy of each reference table */
+	if (primaryId == 0)
+		CopyReferenceTablesToNode(nodeId);
 
 	PG_RETURN_INT32(nodeId);
 }
