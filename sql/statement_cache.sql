@@ -114,6 +114,17 @@ SELECT k, d, iv FROM lit WHERE k = 10;
 -- abbreviation table: values travel in ISO form, not as printed here
 SET TimeZone TO 'Asia/Kolkata';
 SELECT k FROM lit WHERE k = 12 AND ts = '2024-03-02 06:00:00+00';
+-- rows written through the coordinator (routed INSERT, rows moved by
+-- create_distributed_table) are stored as the same instants
+SET DateStyle TO 'Postgres, MDY';
+INSERT INTO lit (k, ts, d) VALUES (100, '2024-01-01 12:00+05:30', '2024-02-03'), (101, '0300-06-01 00:00+00', '2024-02-04');
+INSERT INTO lit_local (k, ts, d) VALUES (100, '2024-01-01 12:00+05:30', '2024-02-03'), (101, '0300-06-01 00:00+00', '2024-02-04');
+SELECT compare_results('SELECT k, ts, d FROM lit WHERE k >= 100', 'SELECT k, ts, d FROM lit_local WHERE k >= 100');
+SELECT k, ts AT TIME ZONE 'UTC' AS utc FROM lit WHERE k >= 100 ORDER BY k;
+CREATE TABLE moved (k int PRIMARY KEY, ts timestamptz);
+INSERT INTO moved VALUES (1, '2024-01-01 12:00+05:30'), (2, '0300-06-01 00:00+00');
+SELECT shard.create_distributed_table('moved', 'k', shard_count => 2);
+SELECT k, ts AT TIME ZONE 'UTC' AS utc FROM moved ORDER BY k;
 RESET DateStyle;
 RESET TimeZone;
 RESET IntervalStyle;

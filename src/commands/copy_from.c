@@ -75,6 +75,7 @@
 #include "utils/rls.h"
 
 #include "commands/copy_from.h"
+#include "deparse/deparse.h"
 #include "connection/connection.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
@@ -1092,13 +1093,8 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 			getTypeOutputInfo(attr->atttypid, &outFunc, &isVarlena);
 			fmgr_info(outFunc, &outFuncs[lfirst_int(lc) - 1]);
 		}
-		/* floats must be printed exactly to be stored exactly */
-		if (extra_float_digits < 1)
-		{
-			floatNestLevel = NewGUCNestLevel();
-			(void) set_config_option("extra_float_digits", "1", PGC_USERSET,
-									 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-		}
+		/* values re-printed must read back the same: ISO dates, exact floats */
+		floatNestLevel = SetTransmissionModes();
 	}
 
 	/* routing state */
@@ -1311,8 +1307,7 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 				 errmsg("COPY into distributed table \"%s\" sent " UINT64_FORMAT " rows to the nodes but they loaded " UINT64_FORMAT,
 						RelationGetRelationName(rel), copy->expectedRows, copy->remoteRows)));
 
-	if (floatNestLevel >= 0)
-		AtEOXact_GUC(true, floatNestLevel);
+	ResetTransmissionModes(floatNestLevel);
 	if (slot != NULL)
 		ExecDropSingleTupleTableSlot(slot);
 	FreeExecutorState(estate);

@@ -3164,6 +3164,45 @@ TransmissionValueText(Oid typid, Datum value)
 }
 
 /*
+ * SetTransmissionModes makes values print as TransmissionValueText prints
+ * them (ISO dates, postgres intervals, exact floats) until
+ * ResetTransmissionModes; for code that prints many values with output
+ * functions it already holds.  Returns the GUC nest level to pass to
+ * ResetTransmissionModes, or -1 when the settings already print so.  On
+ * error the transaction abort restores the settings.
+ */
+int
+SetTransmissionModes(void)
+{
+	int			nestLevel;
+
+	if (DateStyle == USE_ISO_DATES && IntervalStyle == INTSTYLE_POSTGRES &&
+		extra_float_digits >= 1)
+		return -1;
+	nestLevel = NewGUCNestLevel();
+	if (DateStyle != USE_ISO_DATES)
+		(void) set_config_option("datestyle", "ISO", PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	if (IntervalStyle != INTSTYLE_POSTGRES)
+		(void) set_config_option("intervalstyle", "postgres", PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	if (extra_float_digits < 1)
+		(void) set_config_option("extra_float_digits", "1", PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	return nestLevel;
+}
+
+/*
+ * ResetTransmissionModes undoes SetTransmissionModes.
+ */
+void
+ResetTransmissionModes(int nestLevel)
+{
+	if (nestLevel >= 0)
+		AtEOXact_GUC(true, nestLevel);
+}
+
+/*
  * TransmissionModesNeeded tells whether a value of typid printed under the
  * current settings might be read back differently by a worker session
  * (then TransmissionValueText is needed; else the plain output function

@@ -60,6 +60,8 @@ extern bool IsCollationRelabel(Node *node);
 /* Text of a value that a worker reads back as the same value. */
 extern char *TransmissionValueText(Oid typid, Datum value);
 extern bool TransmissionModesNeeded(Oid typid);
+extern int	SetTransmissionModes(void);
+extern void ResetTransmissionModes(int nestLevel);
 
 /* Text of a constant as a quoted, typed literal ('...'::type). */
 extern void DeparseConstValue(StringInfo buf, Oid typid, int32 typmod,

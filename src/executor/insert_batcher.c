@@ -124,7 +124,7 @@ InsertBatcherAddRow(InsertBatcher *batcher, Datum *values, bool *isnull)
 	StringInfo	batch;
 	MemoryContext oldContext;
 	bool		first = true;
-	int			floatNestLevel = -1;
+	int			nestLevel;
 	int			i;
 
 	if (table->method != DIST_METHOD_HASH)
@@ -150,13 +150,12 @@ InsertBatcherAddRow(InsertBatcher *batcher, Datum *values, bool *isnull)
 	batch = batcher->batches[shardIndex];
 	appendStringInfoString(batch, batch->len > 0 ? ", (" : "(");
 
-	/* floats must be printed exactly to be stored exactly */
-	if (extra_float_digits < 1)
-	{
-		floatNestLevel = NewGUCNestLevel();
-		(void) set_config_option("extra_float_digits", "1", PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
-	}
+	/*
+	 * values must be read back as the same values: ISO dates (a zone
+	 * abbreviation printed by other styles may name another offset) and
+	 * exact floats
+	 */
+	nestLevel = SetTransmissionModes();
 	oldContext = MemoryContextSwitchTo(batcher->valueContext);
 	for (i = 0; i < batcher->natts; i++)
 	{
@@ -174,8 +173,7 @@ InsertBatcherAddRow(InsertBatcher *batcher, Datum *values, bool *isnull)
 	}
 	MemoryContextSwitchTo(oldContext);
 	MemoryContextReset(batcher->valueContext);
-	if (floatNestLevel >= 0)
-		AtEOXact_GUC(true, floatNestLevel);
+	ResetTransmissionModes(nestLevel);
 	appendStringInfoChar(batch, ')');
 
 	if (batch->len >= INSERT_BATCH_BYTES)
