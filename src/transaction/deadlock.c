@@ -262,7 +262,7 @@ CollectWaitEdges(List *nodes, uint64 systemId)
 
 /*
  * CollectNodeWaitEdges runs sql (see CollectWaitEdges) on node's side
- * connection and returns its WaitEdges.  A failure other than an interrupt
+ * connection, closed afterwards, and returns its WaitEdges.  A failure other than an interrupt
  * is logged at DEBUG1 and gives no edges: without them no cycle is found,
  * so nobody is cancelled.
  */
@@ -270,17 +270,19 @@ static List *
 CollectNodeWaitEdges(GraphNode *node, const char *sql, const char *prefix)
 {
 	MemoryContext oldContext = CurrentMemoryContext;
+	NodeConnection *volatile conn = NULL;
 	List	   *edges = NIL;
 	size_t		prefixLength = strlen(prefix);
 
 	PG_TRY();
 	{
-		NodeConnection *conn = GetNodeSideConnection(node->nodeId, node->host,
-													 node->port);
-		PGresult   *res = ExecuteRemoteCommand(conn, sql, PGRES_TUPLES_OK);
-		char	   *nodeName = NodeConnectionName(conn);
+		PGresult   *res;
+		char	   *nodeName;
 		int			row;
 
+		conn = GetNodeSideConnection(node->nodeId, node->host, node->port);
+		res = ExecuteRemoteCommand(conn, sql, PGRES_TUPLES_OK);
+		nodeName = NodeConnectionName(conn);
 		for (row = 0; row < PQntuples(res); row++)
 		{
 			const char *waiterName = PQgetvalue(res, row, 0);
@@ -307,6 +309,8 @@ CollectNodeWaitEdges(GraphNode *node, const char *sql, const char *prefix)
 		ErrorData  *edata;
 
 		MemoryContextSwitchTo(oldContext);
+		if (conn != NULL)
+			CloseNodeConnection(conn);
 		edata = CopyErrorData();
 		if (edata->elevel > ERROR || edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
 			PG_RE_THROW();
@@ -318,6 +322,10 @@ CollectNodeWaitEdges(GraphNode *node, const char *sql, const char *prefix)
 		edges = NIL;
 	}
 	PG_END_TRY();
+
+	/* checks are rare: hold no extra session on the node between them */
+	if (conn != NULL)
+		CloseNodeConnection(conn);
 
 	return edges;
 }
