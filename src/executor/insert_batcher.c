@@ -20,7 +20,9 @@
  */
 #include "postgres.h"
 
+#include "access/transam.h"
 #include "nodes/makefuncs.h"
+#include "nodes/params.h"
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -49,6 +51,19 @@ struct InsertBatcher
 	uint64		processed;
 	MemoryContext valueContext;
 
+	/*
+	 * A shard's batch of one row goes as a parameterized statement, which
+	 * the node prepares once (see connection/statement_cache.c): the first
+	 * row of each shard's batch is kept as parameters until the batch is
+	 * sent, while no batch has been sent yet.  Only when every column has a
+	 * built-in type (parameters of other types cannot travel).
+	 */
+	bool		paramsOk;
+	char	   *paramHeader;	/* " (columns) VALUES ($1, ...)" */
+	int		   *rowCounts;		/* per shard index: rows in the batch */
+	ParamListInfo *firstRows;	/* per shard index, or NULL */
+	MemoryContext firstRowContext;
+
 	/* ON CONFLICT only */
 	Query	   *upsert;			/* statement template, or NULL */
 	List	  **upsertRows;		/* per shard index: List of List of Const */
@@ -63,6 +78,44 @@ static char *UpsertShardName(Oid relid, void *arg);
 static void AddUpsertRow(InsertBatcher *batcher, int shardIndex, Datum *values, bool *isnull);
 
 static void SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction);
+static void KeepFirstRow(InsertBatcher *batcher, int shardIndex, Datum *values,
+						 bool *isnull);
+
+
+/*
+ * KeepFirstRow keeps the first row of a shard's batch as parameters (see
+ * InsertBatcher.paramsOk), in firstRowContext.
+ */
+static void
+KeepFirstRow(InsertBatcher *batcher, int shardIndex, Datum *values, bool *isnull)
+{
+	MemoryContext oldContext = MemoryContextSwitchTo(batcher->firstRowContext);
+	ParamListInfo params;
+	int			count = 0;
+	int			i;
+
+	for (i = 0; i < batcher->natts; i++)
+		if (!batcher->skip[i])
+			count++;
+	params = makeParamList(count);
+	count = 0;
+	for (i = 0; i < batcher->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(batcher->desc, i);
+		ParamExternData *prm;
+
+		if (batcher->skip[i])
+			continue;
+		prm = &params->params[count++];
+		prm->ptype = attr->atttypid;
+		prm->isnull = isnull[i];
+		prm->pflags = PARAM_FLAG_CONST;
+		prm->value = isnull[i] ? (Datum) 0 :
+			datumCopy(values[i], attr->attbyval, attr->attlen);
+	}
+	batcher->firstRows[shardIndex] = params;
+	MemoryContextSwitchTo(oldContext);
+}
 
 /*
  * StartInsertBatcher prepares routing of rows of relid whose columns are
@@ -74,6 +127,8 @@ StartInsertBatcher(Oid relid, TupleDesc desc)
 {
 	InsertBatcher *batcher = palloc0(sizeof(InsertBatcher));
 	StringInfoData columns;
+	StringInfoData params;
+	int			nparams = 0;
 	int			i;
 
 	batcher->relid = relid;
@@ -88,7 +143,15 @@ StartInsertBatcher(Oid relid, TupleDesc desc)
 	batcher->valueContext = AllocSetContextCreate(CurrentMemoryContext, "shard insert values",
 												  ALLOCSET_DEFAULT_SIZES);
 
+	batcher->rowCounts = palloc0(sizeof(int) * batcher->table->shardCount);
+	batcher->firstRows = palloc0(sizeof(ParamListInfo) * batcher->table->shardCount);
+	batcher->firstRowContext = AllocSetContextCreate(CurrentMemoryContext,
+													 "shard insert first rows",
+													 ALLOCSET_SMALL_SIZES);
+	batcher->paramsOk = true;
+
 	initStringInfo(&columns);
+	initStringInfo(&params);
 	for (i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute attr = TupleDescAttr(desc, i);
@@ -103,10 +166,19 @@ StartInsertBatcher(Oid relid, TupleDesc desc)
 		getTypeOutputInfo(attr->atttypid, &outFunc, &isVarlena);
 		fmgr_info(outFunc, &batcher->outFuncs[i]);
 		if (columns.len > 0)
+		{
 			appendStringInfoString(&columns, ", ");
+			appendStringInfoString(&params, ", ");
+		}
 		appendStringInfoString(&columns, quote_identifier(NameStr(attr->attname)));
+		appendStringInfo(&params, "$%d", ++nparams);
+		if (attr->atttypid >= FirstGenbkiObjectId)
+			batcher->paramsOk = false;
 	}
 	batcher->header = psprintf(" (%s) VALUES ", columns.data);
+	batcher->paramHeader = psprintf(" (%s) VALUES (%s)", columns.data, params.data);
+	if (nparams == 0)
+		batcher->paramsOk = false;
 	return batcher;
 }
 
@@ -176,6 +248,11 @@ InsertBatcherAddRow(InsertBatcher *batcher, Datum *values, bool *isnull)
 	ResetTransmissionModes(nestLevel);
 	appendStringInfoChar(batch, ')');
 
+	batcher->rowCounts[shardIndex]++;
+	if (batcher->paramsOk && batcher->processed == 0 &&
+		batcher->rowCounts[shardIndex] == 1)
+		KeepFirstRow(batcher, shardIndex, values, isnull);
+
 	if (batch->len >= INSERT_BATCH_BYTES)
 		SendBatches(batcher, list_make1_int(shardIndex), true);
 }
@@ -188,6 +265,7 @@ static void
 SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction)
 {
 	List	   *tasks = NIL;
+	ParamListInfo rowParams = NULL;
 	ListCell   *lc;
 	TaskRunOptions options;
 	TaskRunResult result;
@@ -214,6 +292,17 @@ SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction)
 			task->sql = DeparseQuery(query, &deparseOptions);
 			MemoryContextSwitchTo(oldContext);
 		}
+		else if (list_length(shardIndexes) == 1 &&
+				 batcher->rowCounts[shardIndex] == 1 &&
+				 batcher->firstRows[shardIndex] != NULL &&
+				 batcher->table->method == DIST_METHOD_HASH)
+		{
+			/* one row: a text the node prepares once, with the row's values */
+			task->sql = psprintf("INSERT INTO %s%s",
+								 ShardRelationName(batcher->table, shardIndex),
+								 batcher->paramHeader);
+			rowParams = batcher->firstRows[shardIndex];
+		}
 		else
 			task->sql = psprintf("INSERT INTO %s%s%s",
 								 ShardRelationName(batcher->table, shardIndex),
@@ -226,6 +315,7 @@ SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction)
 	/* copies of a reference table change together */
 	options.needTransaction = needTransaction || list_length(tasks) > 1;
 	options.keepResults = (batcher->upsert != NULL && batcher->upsert->returningList != NIL);
+	options.params = rowParams;
 	RunTasks(tasks, &options, &result);
 	batcher->processed += result.rowsProcessed;
 	if (options.keepResults)
@@ -247,6 +337,8 @@ SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction)
 		}
 		else
 			resetStringInfo(batcher->batches[shardIndex]);
+		batcher->rowCounts[shardIndex] = 0;
+		batcher->firstRows[shardIndex] = NULL;
 	}
 }
 
