@@ -61,6 +61,7 @@
 #include "utils/syscache.h"
 
 #include "commands/ddl_propagation.h"
+#include "commands/shard_statistics.h"
 #include "deparse/deparse.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
@@ -99,6 +100,7 @@ struct DDLJob
 	/* DDL_TASKS */
 	List	   *tasks;
 	bool		outsideTransaction; /* each task alone, in autocommit */
+	List	   *analyzedRelids; /* shells to take the shards' statistics */
 
 	/* DDL_ALTER_TABLE */
 	List	   *cmds;			/* AlterCmd * */
@@ -1301,13 +1303,16 @@ PlanRename(RenameStmt *stmt)
  * PlanVacuum prepares VACUUM or ANALYZE of every shard of the distributed
  * tables named (a bare VACUUM or ANALYZE covers the coordinator only).
  * Options are passed on as given.  VACUUM, and ANALYZE outside a
- * transaction block, run shard by shard in autocommit on the nodes.
+ * transaction block, run shard by shard in autocommit on the nodes.  With
+ * ANALYZE, the tables' shells then take the shards' statistics.
  */
 static DDLJob *
 PlanVacuum(VacuumStmt *stmt, bool isTopLevel)
 {
 	StringInfoData options;
 	List	   *tasks = NIL;
+	List	   *analyzedRelids = NIL;
+	bool		analyze = !stmt->is_vacuumcmd;
 	ListCell   *lc;
 	DDLJob	   *job;
 
@@ -1315,6 +1320,9 @@ PlanVacuum(VacuumStmt *stmt, bool isTopLevel)
 	foreach(lc, stmt->options)
 	{
 		DefElem    *opt = lfirst(lc);
+
+		if (strcmp(opt->defname, "analyze") == 0)
+			analyze = defGetBoolean(opt);
 
 		appendStringInfoString(&options, options.len == 0 ? " (" : ", ");
 		appendStringInfoString(&options, quote_identifier(opt->defname));
@@ -1346,6 +1354,8 @@ PlanVacuum(VacuumStmt *stmt, bool isTopLevel)
 							 quote_identifier(strVal(lfirst(cc))));
 		if (columns.len > 0)
 			appendStringInfoChar(&columns, ')');
+		if (analyze)
+			analyzedRelids = lappend_oid(analyzedRelids, relid);
 		for (i = 0; i < table->shardCount; i++)
 			tasks = AppendPlacementTasks(tasks, table, i,
 										 psprintf("%s%s %s%s",
@@ -1358,6 +1368,7 @@ PlanVacuum(VacuumStmt *stmt, bool isTopLevel)
 	job = NewJob(DDL_TASKS, InvalidOid);
 	job->tasks = tasks;
 	job->outsideTransaction = stmt->is_vacuumcmd || !IsInTransactionBlock(isTopLevel);
+	job->analyzedRelids = analyzedRelids;
 	return job;
 }
 
@@ -1455,6 +1466,8 @@ PlanDistributedDDL(Node *parsetree, bool isTopLevel)
 void
 FinishDistributedDDL(DDLJob *job)
 {
+	ListCell   *lc;
+
 	switch (job->kind)
 	{
 		case DDL_ALTER_TABLE:
@@ -1466,6 +1479,8 @@ FinishDistributedDDL(DDLJob *job)
 			break;
 		case DDL_TASKS:
 			RunJobTasks(job->tasks, job->outsideTransaction, NULL);
+			foreach(lc, job->analyzedRelids)
+				PullShardStatistics(lfirst_oid(lc));
 			break;
 	}
 }
