@@ -56,14 +56,13 @@ static StatementCacheEntry *FindOrPrepareStatement(NodeConnection *conn,
 												   uint64 generation);
 static void PrepareOnNode(NodeConnection *conn, const char *name,
 						  const char *sql, int nparams, const Oid *types);
-static void ThrowSendFailure(NodeConnection *conn);
 
 
 /*
  * ThrowSendFailure closes conn after libpq failed to send a command on it
  * and throws the connection failure.
  */
-static void
+void
 ThrowSendFailure(NodeConnection *conn)
 {
 	char	   *message = pstrdup(PQerrorMessage(conn->conn));

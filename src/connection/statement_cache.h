@@ -20,6 +20,7 @@ extern void AppendExecuteStatement(StringInfo buf, int number, int nparams,
 								   const char *const *values);
 extern void SendPreparedStatement(NodeConnection *conn, int number,
 								  int nparams, const char *const *values);
+extern void ThrowSendFailure(NodeConnection *conn) pg_attribute_noreturn();
 extern void ForgetPreparedStatements(NodeConnection *conn);
 
 #endif							/* SHARD_STATEMENT_CACHE_H */

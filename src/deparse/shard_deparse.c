@@ -20,6 +20,8 @@ typedef struct ShardNameContext
 } ShardNameContext;
 
 static char *ShardNameForRelation(Oid relid, void *arg);
+static char *DeparseWithShardNames(Query *query, int shardIndex,
+								   ParamListInfo params, List **consts);
 
 /*
  * ShardNameForRelation is the deparser's relation-name callback: a
@@ -43,13 +45,12 @@ ShardNameForRelation(Oid relid, void *arg)
 }
 
 /*
- * DeparseForShard returns the SQL of query with every distributed table
- * replaced by its shard at shardIndex; palloc'd.  Parameters with a value
- * in params are inlined, others shipped as $n.  Throws for shapes the
- * deparser does not support.
+ * DeparseWithShardNames deparses query with every distributed table
+ * replaced by its shard at shardIndex, with the given parameter options.
  */
-char *
-DeparseForShard(Query *query, int shardIndex, ParamListInfo params)
+static char *
+DeparseWithShardNames(Query *query, int shardIndex, ParamListInfo params,
+					  List **consts)
 {
 	DeparseOptions options;
 	ShardNameContext context;
@@ -59,7 +60,20 @@ DeparseForShard(Query *query, int shardIndex, ParamListInfo params)
 	options.relationName = ShardNameForRelation;
 	options.relationNameArg = &context;
 	options.params = params;
+	options.shippedConsts = consts;
 	return DeparseQuery(query, &options);
+}
+
+/*
+ * DeparseForShard returns the SQL of query with every distributed table
+ * replaced by its shard at shardIndex; palloc'd.  Parameters with a value
+ * in params are inlined, others shipped as $n.  Throws for shapes the
+ * deparser does not support.
+ */
+char *
+DeparseForShard(Query *query, int shardIndex, ParamListInfo params)
+{
+	return DeparseWithShardNames(query, shardIndex, params, NULL);
 }
 
 /*
@@ -71,13 +85,5 @@ DeparseForShard(Query *query, int shardIndex, ParamListInfo params)
 char *
 DeparseForShardWithConsts(Query *query, int shardIndex, List **consts)
 {
-	DeparseOptions options;
-	ShardNameContext context;
-
-	context.shardIndex = shardIndex;
-	memset(&options, 0, sizeof(options));
-	options.relationName = ShardNameForRelation;
-	options.relationNameArg = &context;
-	options.shippedConsts = consts;
-	return DeparseQuery(query, &options);
+	return DeparseWithShardNames(query, shardIndex, NULL, consts);
 }

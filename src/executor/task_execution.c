@@ -295,15 +295,7 @@ SendWithParams(NodeConnection *conn, const char *sql, ParamListInfo params,
 		return;
 	}
 	if (!PQsendQueryParams(conn->conn, sql, nparams, types, values, NULL, NULL, 0))
-	{
-		char	   *message = pstrdup(PQerrorMessage(conn->conn));
-
-		CloseNodeConnection(conn);
-		ereport(ERROR,
-				(errcode(ERRCODE_CONNECTION_FAILURE),
-				 errmsg("could not send command to node %s:%d", conn->host, conn->port),
-				 errdetail_internal("%s", message)));
-	}
+		ThrowSendFailure(conn);
 	conn->busy = true;
 	conn->commandNestLevel = GetCurrentTransactionNestLevel();
 }
