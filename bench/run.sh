@@ -206,6 +206,10 @@ vacuum_all() {
 		for p in "${SHARD_PORTS[@]:1}"; do
 			psql_q "$p" -c "VACUUM ANALYZE"
 		done
+		# ANALYZE through the coordinator, as a DBA would: the shells get
+		# the shards' statistics, which the planner uses (e.g. to choose
+		# between partial aggregation and the coordinator-side path)
+		psql_q "$port" -c "DO \$\$ DECLARE r record; BEGIN FOR r IN SELECT table_name FROM shard.tables LOOP EXECUTE format('ANALYZE %s', r.table_name); END LOOP; END \$\$"
 	fi
 	psql_q "$port" -c "CHECKPOINT"
 	if [ "$system" = shard ]; then

@@ -1956,10 +1956,10 @@ PlanPartialAggregate(Query *parse, const char *queryString, int cursorOptions,
  * rows as it reads: the groups in a shard of N/S rows drawn from G
  * distinct keys number about G * (1 - exp(-(N/S) / G)).  N is the shell
  * table's reltuples and G the product of its columns' distinct counts
- * (pg_statistic, NULL counted as a key).  Without statistics (reltuples
- * unknown or 0: ANALYZE of a distributed table sees the empty shell), for
- * joins, or for keys that are not plain columns, it returns true: partial
- * aggregation stays the default.
+ * (pg_statistic, NULL counted as a key; ANALYZE of a distributed table
+ * brings them from the shards, see commands/shard_statistics.c).  Without
+ * statistics (reltuples unknown or 0), for joins, or for keys that are not
+ * plain columns, it returns true: partial aggregation stays the default.
  */
 static bool
 PartialAggregateReducesRows(Query *parse, DistTableEntry *anchor, const char **reason)
