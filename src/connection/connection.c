@@ -219,14 +219,7 @@ CloseAllNodeConnections(int code, Datum arg)
 
 	hash_seq_init(&status, ConnectionHash);
 	while ((conn = hash_seq_search(&status)) != NULL)
-	{
-		if (conn->conn != NULL)
-		{
-			PQfinish(conn->conn);
-			conn->conn = NULL;
-			ReleaseExternalFD();
-		}
-	}
+		CloseNodeConnection(conn);
 }
 
 

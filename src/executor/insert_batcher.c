@@ -59,6 +59,7 @@ struct InsertBatcher
 	 * built-in type (parameters of other types cannot travel).
 	 */
 	bool		paramsOk;
+	int			nparams;		/* columns sent: one parameter each */
 	char	   *paramHeader;	/* " (columns) VALUES ($1, ...)" */
 	int		   *rowCounts;		/* per shard index: rows in the batch */
 	ParamListInfo *firstRows;	/* per shard index, or NULL */
@@ -90,15 +91,10 @@ static void
 KeepFirstRow(InsertBatcher *batcher, int shardIndex, Datum *values, bool *isnull)
 {
 	MemoryContext oldContext = MemoryContextSwitchTo(batcher->firstRowContext);
-	ParamListInfo params;
+	ParamListInfo params = makeParamList(batcher->nparams);
 	int			count = 0;
 	int			i;
 
-	for (i = 0; i < batcher->natts; i++)
-		if (!batcher->skip[i])
-			count++;
-	params = makeParamList(count);
-	count = 0;
 	for (i = 0; i < batcher->natts; i++)
 	{
 		Form_pg_attribute attr = TupleDescAttr(batcher->desc, i);
@@ -177,6 +173,7 @@ StartInsertBatcher(Oid relid, TupleDesc desc)
 	}
 	batcher->header = psprintf(" (%s) VALUES ", columns.data);
 	batcher->paramHeader = psprintf(" (%s) VALUES (%s)", columns.data, params.data);
+	batcher->nparams = nparams;
 	if (nparams == 0)
 		batcher->paramsOk = false;
 	return batcher;

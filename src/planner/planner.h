@@ -73,6 +73,9 @@ extern void PushdownSetRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti
 								   RangeTblEntry *rte);
 
 /* relation_scan.c */
+extern struct CustomPath *MakeShardCustomPath(RelOptInfo *rel, double rows,
+											  Cost totalCost,
+											  const struct CustomPathMethods *methods);
 extern void ShardSetRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 								RangeTblEntry *rte);
 extern void RegisterRelationScanMethods(void);

@@ -1714,22 +1714,10 @@ PushdownSetRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEn
 	rel->partial_pathlist = NIL;
 	rel->rows = pending->rows;
 
-	path = makeNode(CustomPath);
-	path->path.pathtype = T_CustomScan;
-	path->path.parent = rel;
-	path->path.pathtarget = rel->reltarget;
-	path->path.param_info = NULL;
-	path->path.parallel_aware = false;
-	path->path.parallel_safe = false;
-	path->path.parallel_workers = 0;
-	path->path.rows = pending->rows;
-	path->path.startup_cost = 100.0;
-	path->path.total_cost = 100.0 + pending->rows * cpu_tuple_cost * 4;
-	path->path.pathkeys = NIL;
-	path->flags = 0;
-	path->custom_paths = NIL;
+	path = MakeShardCustomPath(rel, pending->rows,
+							   100.0 + pending->rows * cpu_tuple_cost * 4,
+							   &PushdownPathMethods);
 	path->custom_private = list_make1(pending);
-	path->methods = &PushdownPathMethods;
 	add_path(rel, (Path *) path);
 }
 

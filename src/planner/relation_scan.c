@@ -90,7 +90,24 @@ ShardSetRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry
 	rel->partial_pathlist = NIL;
 
 	rows = Max(rel->rows, 1);
-	path = makeNode(CustomPath);
+	path = MakeShardCustomPath(rel, rows,
+							   100.0 + rows * (cpu_tuple_cost * 4 + cpu_operator_cost),
+							   &ShardRelationPathMethods);
+	add_path(rel, (Path *) path);
+}
+
+/*
+ * MakeShardCustomPath returns a CustomPath (palloc'd) that reads rel's
+ * rows from the nodes: rows expected, a fixed startup cost for the round
+ * trip and totalCost, not parallel, unordered.  The caller sets
+ * custom_private and adds it.
+ */
+CustomPath *
+MakeShardCustomPath(RelOptInfo *rel, double rows, Cost totalCost,
+					const CustomPathMethods *methods)
+{
+	CustomPath *path = makeNode(CustomPath);
+
 	path->path.pathtype = T_CustomScan;
 	path->path.parent = rel;
 	path->path.pathtarget = rel->reltarget;
@@ -100,13 +117,13 @@ ShardSetRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry
 	path->path.parallel_workers = 0;
 	path->path.rows = rows;
 	path->path.startup_cost = 100.0;
-	path->path.total_cost = 100.0 + rows * (cpu_tuple_cost * 4 + cpu_operator_cost);
+	path->path.total_cost = totalCost;
 	path->path.pathkeys = NIL;
 	path->flags = 0;
 	path->custom_paths = NIL;
 	path->custom_private = NIL;
-	path->methods = &ShardRelationPathMethods;
-	add_path(rel, (Path *) path);
+	path->methods = methods;
+	return path;
 }
 
 /*

@@ -57,6 +57,7 @@ int			DebugFailAt = DEBUG_FAIL_NONE;
 static bool TwoPhaseRequired = false;
 
 static void RemoteXactCallback(XactEvent event, void *arg);
+static void EndRemoteTransactions(List *conns, MemoryContext oldContext);
 static void RemoteSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
 								  SubTransactionId parentSubid, void *arg);
 static void PreCommitRemoteTransactions(void);
@@ -724,6 +725,20 @@ CommitRemoteTransactions(void)
 		}
 	}
 
+	EndRemoteTransactions(conns, oldContext);
+}
+
+
+/*
+ * EndRemoteTransactions ends commit or abort processing: every connection
+ * of conns forgets the remote transaction, and the callback context is
+ * left (for oldContext) and emptied.  Never throws.
+ */
+static void
+EndRemoteTransactions(List *conns, MemoryContext oldContext)
+{
+	ListCell   *lc;
+
 	foreach(lc, conns)
 		ResetRemoteXactState((NodeConnection *) lfirst(lc));
 	TwoPhaseRequired = false;
@@ -828,12 +843,7 @@ AbortRemoteTransactions(void)
 			CloseIfUnusable(conn);
 	}
 
-	foreach(lc, conns)
-		ResetRemoteXactState((NodeConnection *) lfirst(lc));
-	TwoPhaseRequired = false;
-
-	MemoryContextSwitchTo(oldContext);
-	MemoryContextReset(RemoteXactCallbackContext);
+	EndRemoteTransactions(conns, oldContext);
 }
 
 
