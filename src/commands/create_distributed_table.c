@@ -51,6 +51,7 @@
 
 #include "commands/create_distributed_table.h"
 #include "commands/ddl_propagation.h"
+#include "deparse/ddl_deparse.h"
 #include "deparse/deparse.h"
 #include "executor/insert_batcher.h"
 #include "executor/task_execution.h"

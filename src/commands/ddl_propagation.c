@@ -62,6 +62,7 @@
 
 #include "commands/ddl_propagation.h"
 #include "commands/shard_statistics.h"
+#include "deparse/ddl_deparse.h"
 #include "deparse/deparse.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
@@ -126,7 +127,8 @@ static ConstraintRef *FindConstraint(List *constraints, const char *name);
 static char *ShardConstraintName(const char *name, char contype, int64 shardId);
 static char *ColumnAction(Relation rel, AlterCmd *alter);
 static char *ShippedDefault(Relation rel, AttrNumber attnum, bool forNewColumn);
-static char *ForeignKeyDefinition(HeapTuple tuple, DistTableEntry *table, int shardIndex);
+static char *ReferencedShardName(Oid referencedRelid, Oid constraintOid, DistTableEntry *table,
+								 int shardIndex);
 static void FinishAlterTable(DDLJob *job);
 static DDLJob *PlanCreateIndex(IndexStmt *stmt);
 static void FinishCreateIndex(DDLJob *job);
@@ -240,31 +242,6 @@ AppendPlacementTasks(List *tasks, DistTableEntry *table, int shardIndex, const c
 }
 
 /*
- * ShardIndexCommand returns CREATE INDEX for an index of a distributed
- * table, on shardName (quoted, qualified) under shardIndexName (unquoted).
- * Must run with an empty search path.
- */
-char *
-ShardIndexCommand(Oid indexOid, const char *shardName, const char *shardIndexName,
-				  bool concurrently)
-{
-	Oid			relid = IndexGetRelation(indexOid, false);
-	char	   *definition = pg_get_indexdef_string(indexOid);
-	char	   *qualified = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-													   get_rel_name(relid));
-	char	   *onClause = psprintf(" ON %s ", qualified);
-	char	   *rest = strstr(definition, onClause);
-	bool		unique = strncmp(definition, "CREATE UNIQUE INDEX", 19) == 0;
-
-	if (rest == NULL)
-		elog(ERROR, "unexpected index definition: %s", definition);
-	rest += strlen(onClause);
-	return psprintf("CREATE %sINDEX %s%s ON %s %s", unique ? "UNIQUE " : "",
-					concurrently ? "CONCURRENTLY " : "",
-					quote_identifier(shardIndexName), shardName, rest);
-}
-
-/*
  * ShardConstraintName returns the name of a constraint on a shard.
  */
 static char *
@@ -277,88 +254,24 @@ ShardConstraintName(const char *name, char contype, int64 shardId)
 }
 
 /*
- * ForeignKeyDefinition returns "FOREIGN KEY (...) REFERENCES shard (...)
- * ..." for a foreign key of a distributed table on one of its shards: the
- * referenced table's shard of the same index (co-located) or the copy of a
- * reference table on the same node.
+ * ReferencedShardName returns the quoted, qualified name of the shard that
+ * a foreign key of a distributed table references on one of its shards:
+ * the referenced table's shard of the same index (co-located) or the copy
+ * of a reference table on the same node.
  */
 static char *
-ForeignKeyDefinition(HeapTuple tuple, DistTableEntry *table, int shardIndex)
+ReferencedShardName(Oid referencedRelid, Oid constraintOid, DistTableEntry *table,
+					int shardIndex)
 {
-	Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tuple);
-	DistTableEntry *ref = LookupDistTable(con->confrelid);
-	StringInfoData buf;
-	Datum		datum;
-	bool		isnull;
-	int			pass;
+	DistTableEntry *ref = LookupDistTable(referencedRelid);
 
 	if (ref == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("foreign key \"%s\" of distributed table \"%s\" references local table \"%s\"",
-						NameStr(con->conname), get_rel_name(table->relid),
-						get_rel_name(con->confrelid))));
-
-	initStringInfo(&buf);
-	for (pass = 0; pass < 2; pass++)
-	{
-		ArrayType  *array;
-		Datum	   *keys;
-		int			nkeys;
-		int			i;
-		Oid			keyRelid = pass == 0 ? con->conrelid : con->confrelid;
-
-		datum = SysCacheGetAttr(CONSTROID, tuple,
-								pass == 0 ? Anum_pg_constraint_conkey : Anum_pg_constraint_confkey,
-								&isnull);
-		if (isnull)
-			elog(ERROR, "foreign key %u has no columns", con->oid);
-		array = DatumGetArrayTypeP(datum);
-		deconstruct_array(array, INT2OID, 2, true, TYPALIGN_SHORT, &keys, NULL, &nkeys);
-		if (pass == 0)
-			appendStringInfoString(&buf, "FOREIGN KEY (");
-		else
-			appendStringInfo(&buf, ") REFERENCES %s (",
-							 ShardRelationName(ref, ref->method == DIST_METHOD_HASH ? shardIndex : 0));
-		for (i = 0; i < nkeys; i++)
-			appendStringInfo(&buf, "%s%s", i > 0 ? ", " : "",
-							 quote_identifier(get_attname(keyRelid, DatumGetInt16(keys[i]), false)));
-	}
-	appendStringInfoChar(&buf, ')');
-	if (con->confmatchtype == FKCONSTR_MATCH_FULL)
-		appendStringInfoString(&buf, " MATCH FULL");
-	for (pass = 0; pass < 2; pass++)
-	{
-		char		action = pass == 0 ? con->confupdtype : con->confdeltype;
-		const char *text = NULL;
-
-		switch (action)
-		{
-			case FKCONSTR_ACTION_RESTRICT:
-				text = "RESTRICT";
-				break;
-			case FKCONSTR_ACTION_CASCADE:
-				text = "CASCADE";
-				break;
-			case FKCONSTR_ACTION_SETNULL:
-				text = "SET NULL";
-				break;
-			case FKCONSTR_ACTION_SETDEFAULT:
-				text = "SET DEFAULT";
-				break;
-			default:
-				break;
-		}
-		if (text != NULL)
-			appendStringInfo(&buf, " ON %s %s", pass == 0 ? "UPDATE" : "DELETE", text);
-	}
-	if (con->condeferrable)
-		appendStringInfoString(&buf, " DEFERRABLE");
-	if (con->condeferred)
-		appendStringInfoString(&buf, " INITIALLY DEFERRED");
-	if (!con->convalidated)
-		appendStringInfoString(&buf, " NOT VALID");
-	return buf.data;
+						get_constraint_name(constraintOid), get_rel_name(table->relid),
+						get_rel_name(referencedRelid))));
+	return ShardRelationName(ref, ref->method == DIST_METHOD_HASH ? shardIndex : 0);
 }
 
 /*
@@ -369,23 +282,19 @@ ShardConstraintDefinition(Oid constraintOid, DistTableEntry *table, int shardInd
 {
 	HeapTuple	tuple = SearchSysCache1(CONSTROID, ObjectIdGetDatum(constraintOid));
 	Form_pg_constraint con;
-	char	   *definition;
-	char	   *result;
+	char	   *shardConstraintName;
+	char	   *referencedShardName = NULL;
 
 	if (!HeapTupleIsValid(tuple))
 		elog(ERROR, "cache lookup failed for constraint %u", constraintOid);
 	con = (Form_pg_constraint) GETSTRUCT(tuple);
+	shardConstraintName = ShardConstraintName(NameStr(con->conname), con->contype,
+											  table->shards[shardIndex].shardId);
 	if (con->contype == CONSTRAINT_FOREIGN)
-		definition = ForeignKeyDefinition(tuple, table, shardIndex);
-	else
-		definition = TextDatumGetCString(DirectFunctionCall1(pg_get_constraintdef,
-															 ObjectIdGetDatum(constraintOid)));
-	result = psprintf("CONSTRAINT %s %s",
-					  quote_identifier(ShardConstraintName(NameStr(con->conname), con->contype,
-														   table->shards[shardIndex].shardId)),
-					  definition);
+		referencedShardName = ReferencedShardName(con->confrelid, constraintOid, table,
+												  shardIndex);
 	ReleaseSysCache(tuple);
-	return result;
+	return DeparseShardConstraint(constraintOid, shardConstraintName, referencedShardName);
 }
 
 /*
@@ -489,6 +398,7 @@ CheckForeignKey(DistTableEntry *table, Relation rel, Constraint *con,
 	char	   *distColumn = DistributionColumnName(table);
 	List	   *fkColumns = con->fk_attrs;
 	List	   *pkColumns = con->pk_attrs;
+	bool		deleteSetsDistColumn;
 	int			position = -1;
 	int			i;
 
@@ -550,9 +460,13 @@ CheckForeignKey(DistTableEntry *table, Relation rel, Constraint *con,
 							relname, get_rel_name(refRelid), distColumn, refDistColumn),
 					 errdetail("Otherwise referencing and referenced rows can be on different nodes.")));
 	}
+	/* ON DELETE SET NULL (columns) may leave the distribution column alone */
+	deleteSetsDistColumn = (con->fk_del_action == FKCONSTR_ACTION_SETNULL ||
+							con->fk_del_action == FKCONSTR_ACTION_SETDEFAULT) &&
+		(con->fk_del_set_cols == NIL ||
+		 list_member(con->fk_del_set_cols, makeString(distColumn)));
 	if (position >= 0 &&
-		(con->fk_del_action == FKCONSTR_ACTION_SETNULL ||
-		 con->fk_del_action == FKCONSTR_ACTION_SETDEFAULT ||
+		(deleteSetsDistColumn ||
 		 con->fk_upd_action == FKCONSTR_ACTION_SETNULL ||
 		 con->fk_upd_action == FKCONSTR_ACTION_SETDEFAULT ||
 		 con->fk_upd_action == FKCONSTR_ACTION_CASCADE))

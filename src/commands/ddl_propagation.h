@@ -27,10 +27,6 @@ extern void FinishDistributedDDL(DDLJob *job);
 /* Name of an index or index-backed constraint on a shard (unquoted). */
 extern char *ShardObjectName(const char *name, int64 shardId);
 
-/* CREATE INDEX for an index of a distributed table, on one shard. */
-extern char *ShardIndexCommand(Oid indexOid, const char *shardName,
-							   const char *shardIndexName, bool concurrently);
-
 /*
  * "CONSTRAINT name definition" of a constraint of a distributed table for
  * one shard (CHECK, PRIMARY KEY, UNIQUE, FOREIGN KEY).  Must run with an
