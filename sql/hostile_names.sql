@@ -155,6 +155,17 @@ ALTER TABLE hostile_local.t2 ADD FOREIGN KEY ("d ""ON""; --", ref) REFERENCES ho
 SELECT shard.create_distributed_table('"Sch ""ON"" x.y; --$$\é"."üüüüüüüüüüüüüüüüüüüüü"', 'd "ON"; --', colocate_with => '"Sch ""ON"" x.y; --$$\é"."t1 ""ON"" a.b; --$$\ñ"');
 CREATE TABLE "Sch ""ON"" x.y; --$$\é"."drop ""me""; --$$\" (id int PRIMARY KEY);
 SELECT shard.create_distributed_table('"Sch ""ON"" x.y; --$$\é"."drop ""me""; --$$\"', 'id', shard_count => 2);
+-- an exclusion constraint with a predicate, a GiST index with operator
+-- class options, a non-default index method
+CREATE TABLE "Sch ""ON"" x.y; --$$\é"."excl ""ON""; --" (id int, during int4range, tsv tsvector,
+  CONSTRAINT "ex ""ON""; --$$" EXCLUDE USING btree (id WITH =) WHERE (id > 0));
+CREATE INDEX "gist ""ON""; --" ON "Sch ""ON"" x.y; --$$\é"."excl ""ON""; --" USING gist (tsv tsvector_ops (siglen = 100), during);
+CREATE INDEX "brin ""ON""; --" ON "Sch ""ON"" x.y; --$$\é"."excl ""ON""; --" USING brin (id) WITH (pages_per_range = 16);
+INSERT INTO "Sch ""ON"" x.y; --$$\é"."excl ""ON""; --" VALUES (1, '[1,5)', 'a b'), (2, '[3,9)', 'c');
+SELECT shard.create_distributed_table('"Sch ""ON"" x.y; --$$\é"."excl ""ON""; --"', 'id', shard_count => 2, colocate_with => 'none');
+\set VERBOSITY terse
+INSERT INTO "Sch ""ON"" x.y; --$$\é"."excl ""ON""; --" VALUES (1, '[1,2)', 'dup');
+\set VERBOSITY default
 SELECT shard_id, table_name, shard_index, node_id FROM shard.shards ORDER BY shard_id, node_id;
 
 -- every supported DDL form, with hostile names
