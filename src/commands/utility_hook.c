@@ -5,7 +5,9 @@
  *	  the sql_drop event trigger (commands/drop_trigger.c), which also sees
  *	  tables dropped by CASCADE.  Statements that would change a distributed
  *	  table's definition on the coordinator only are refused, so that the
- *	  shell and the shards never disagree.
+ *	  shell and the shards never disagree, and so is DROP EXTENSION shard
+ *	  while distributed tables exist.  A restore of shard's catalog from a
+ *	  dump turns DDL propagation off for the rest of its session.
  *
  * Statements not naming a distributed table pass straight through.
  *-------------------------------------------------------------------------
