@@ -139,6 +139,8 @@ DROP EXTENSION shard CASCADE;
 DROP SCHEMA shard CASCADE;
 \set VERBOSITY default
 SELECT count(*) FROM shard.dist_table WHERE relid::oid = ANY (:'ops_relids');
+-- nor can schema shard be renamed (the extension would lose its catalog)
+ALTER SCHEMA shard RENAME TO shard_renamed;
 
 -- DROP SCHEMA ... CASCADE drops the shards and forgets the tables
 DROP SCHEMA schema_ops_c CASCADE;

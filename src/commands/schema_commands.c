@@ -21,9 +21,11 @@
  * tables are locked (AccessExclusiveLock, as ALTER TABLE SET SCHEMA takes)
  * so that no statement plans shard names between the two.
  *
- * DROP EXTENSION shard is refused while distributed or reference tables
- * exist: their rows live on the nodes, and without the catalog the
- * coordinator would keep empty shells and forget the shards.
+ * DROP EXTENSION shard (or DROP SCHEMA shard) is refused while distributed
+ * or reference tables exist: their rows live on the nodes, and without the
+ * catalog the coordinator would keep empty shells and forget the shards.
+ * Renaming schema shard is refused: the extension would no longer find its
+ * catalog, and distributed tables would read as their empty shells.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -44,6 +46,7 @@
 
 static List *DistributedTablesInSchema(Oid namespaceId);
 static List *MoveShardsTasks(List *relids, const char *newSchema);
+static void RefuseDropWhileDistributed(void);
 
 /*
  * DistributedTablesInSchema returns the relids of the distributed and
@@ -164,24 +167,46 @@ PlanSetSchema(AlterObjectSchemaStmt *stmt)
 }
 
 /*
- * CheckDropShardExtension: see schema_commands.h.
+ * ProtectShardExtension: see schema_commands.h.
  */
 void
-CheckDropShardExtension(DropStmt *stmt)
+ProtectShardExtension(Node *parsetree)
 {
 	ListCell   *lc;
 	bool		dropsShard = false;
 
-	if (stmt->removeType != OBJECT_EXTENSION && stmt->removeType != OBJECT_SCHEMA)
+	if (IsA(parsetree, RenameStmt))
+	{
+		RenameStmt *stmt = (RenameStmt *) parsetree;
+
+		if (stmt->renameType == OBJECT_SCHEMA && strcmp(stmt->subname, "shard") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot rename schema \"shard\" of extension shard"),
+					 errdetail("The extension finds its catalog and functions in schema \"shard\".")));
 		return;
-	foreach(lc, stmt->objects)
+	}
+	if (!IsA(parsetree, DropStmt))
+		return;
+	if (((DropStmt *) parsetree)->removeType != OBJECT_EXTENSION &&
+		((DropStmt *) parsetree)->removeType != OBJECT_SCHEMA)
+		return;
+	foreach(lc, ((DropStmt *) parsetree)->objects)
 	{
 		if (strcmp(strVal(lfirst(lc)), "shard") == 0)
 			dropsShard = true;
 	}
-	if (!dropsShard)
-		return;
+	if (dropsShard)
+		RefuseDropWhileDistributed();
+}
 
+/*
+ * RefuseDropWhileDistributed throws when shard.dist_table has rows, naming
+ * the table with the lowest relid.
+ */
+static void
+RefuseDropWhileDistributed(void)
+{
 	SPI_connect();
 	if (SPI_execute("SELECT t.relid::pg_catalog.oid, (SELECT pg_catalog.count(*) FROM shard.dist_table)"
 					" FROM shard.dist_table t ORDER BY 1 LIMIT 1", true, 1) != SPI_OK_SELECT)

@@ -20,9 +20,9 @@ extern List *PlanSchemaRename(RenameStmt *stmt);
 extern List *PlanSetSchema(AlterObjectSchemaStmt *stmt);
 
 /*
- * Throws when stmt drops extension shard (or its schema) while distributed
- * or reference tables exist.
+ * Throws when a statement drops extension shard (or its schema) while
+ * distributed or reference tables exist, or renames schema shard.
  */
-extern void CheckDropShardExtension(DropStmt *stmt);
+extern void ProtectShardExtension(Node *parsetree);
 
 #endif							/* SHARD_SCHEMA_COMMANDS_H */

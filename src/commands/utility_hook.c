@@ -230,7 +230,8 @@ ShardProcessUtility(PlannedStmt *pstmt, const char *queryString,
 					break;
 				}
 			case T_DropStmt:
-				CheckDropShardExtension((DropStmt *) parsetree);
+			case T_RenameStmt:
+				ProtectShardExtension(parsetree);
 				break;
 			case T_CreateTrigStmt:
 				RefuseOnDistributed(((CreateTrigStmt *) parsetree)->relation, "CREATE TRIGGER",
