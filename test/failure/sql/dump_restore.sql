@@ -3,7 +3,8 @@
 -- sequences.  Its own database shard_dump (the workers get one of the same
 -- name, where the nodes are reached) is dropped on the coordinator only and
 -- restored from the dump, first with psql from a plain dump, then with
--- pg_restore from a custom one: the same shards answer the same queries,
+-- pg_restore from a custom one, then from a dump made with --inserts: the
+-- same shards answer the same queries,
 -- writes and DDL work again, new shard ids do not collide.  Results before
 -- and after are kept in files; rows are also compared with local copies,
 -- which the dump carries as ordinary tables.
@@ -52,6 +53,10 @@ SELECT last_value AS shard_id_before FROM shard.shard_id_seq \gset
 \! env -u PGAPPNAME $PG_BINDIR/pg_dump -h 127.0.0.1 -p $COORDINATOR_PORT -f $SHARD_TEST_DIR/dump_restore.sql shard_dump
 \! env -u PGAPPNAME $PG_BINDIR/pg_dump -Fc -h 127.0.0.1 -p $COORDINATOR_PORT -f $SHARD_TEST_DIR/dump_restore.dump shard_dump
 \! grep -A1 -E '^COPY (app\.users|public\.orders|public\.countries) ' $SHARD_TEST_DIR/dump_restore.sql
+-- with --inserts, pg_dump reads the tables with SELECT: no row either
+\! env -u PGAPPNAME $PG_BINDIR/pg_dump --inserts -h 127.0.0.1 -p $COORDINATOR_PORT -f $SHARD_TEST_DIR/dump_restore_inserts.sql shard_dump 2>/dev/null
+\! grep -c -E '^INSERT INTO (app\.users|public\.orders|public\.countries) ' $SHARD_TEST_DIR/dump_restore_inserts.sql
+\! grep -c -E '^INSERT INTO (public\.[a-z]*_local|shard\.dist_[a-z]*) ' $SHARD_TEST_DIR/dump_restore_inserts.sql
 \! grep -c -E '^COPY (public\.[a-z]*_local|shard\.dist_[a-z]*) ' $SHARD_TEST_DIR/dump_restore.sql
 \! grep -E "^SELECT pg_catalog.setval\('shard\." $SHARD_TEST_DIR/dump_restore.sql | sed 's/, [0-9]*, true/, N, true/'
 -- COPY TO of a distributed table outside pg_dump still reads the shards
@@ -121,6 +126,22 @@ SET client_min_messages TO warning;
 -- the restored shells hold no rows
 SELECT pg_relation_size('app.users') + pg_relation_size('orders') + pg_relation_size('countries') AS shell_bytes;
 :differences;
+
+-- a dump made with --inserts restores the catalog with INSERT, which does
+-- not turn DDL propagation off: it is restored with it off from the start
+\c regression
+SET client_min_messages TO warning;
+DROP DATABASE shard_dump WITH (FORCE);
+CREATE DATABASE shard_dump;
+\! PGOPTIONS='-c shard.enable_ddl_propagation=off' $PG_BINDIR/psql -X -q -h 127.0.0.1 -p $COORDINATOR_PORT -d shard_dump -o /dev/null -f $SHARD_TEST_DIR/dump_restore_inserts.sql 2>&1 | sed 's/^psql:[^ ]*: //'
+\c shard_dump
+SET client_min_messages TO warning;
+\o :test_dir/dump_restore_after.out
+:results;
+\o
+\! cmp $SHARD_TEST_DIR/dump_restore_before.out $SHARD_TEST_DIR/dump_restore_after.out && echo same results
+:differences;
+SELECT count(*) AS shell_indexes FROM pg_indexes WHERE tablename IN ('users', 'orders', 'countries');
 
 -- cleanup: the shards go with the tables, then the databases
 DROP TABLE orders, app.users, countries;
