@@ -49,6 +49,17 @@ UPDATE items SET name = name || '!' WHERE id % 4 = 0;
 UPDATE schema_ops_local.items SET name = name || '!' WHERE id % 4 = 0;
 SELECT compare_results('SELECT * FROM schema_ops_b.items', 'SELECT * FROM schema_ops_local.items');
 
+-- only the owner moves a table or renames its schema
+CREATE ROLE schema_ops_user;
+GRANT USAGE, CREATE ON SCHEMA schema_ops_a, schema_ops_b TO schema_ops_user;
+SET ROLE schema_ops_user;
+ALTER TABLE schema_ops_b.items SET SCHEMA schema_ops_a;
+ALTER SCHEMA schema_ops_b RENAME TO schema_ops_x;
+RESET ROLE;
+REVOKE ALL ON SCHEMA schema_ops_a, schema_ops_b FROM schema_ops_user;
+DROP ROLE schema_ops_user;
+SELECT shard_name FROM shard.shards WHERE table_name = 'schema_ops_b.items'::regclass ORDER BY 1;
+
 -- ALTER SEQUENCE ... SET SCHEMA: a sequence used by a default moves on the
 -- coordinator only (the coordinator fills defaults); an owned one cannot move
 CREATE SCHEMA schema_ops_seq;

@@ -159,6 +159,7 @@ PlanSetSchema(AlterObjectSchemaStmt *stmt)
 		return NIL;
 	relid = RangeVarGetRelid(stmt->relation, NoLock, true);
 	if (!OidIsValid(relid) || !IsDistributedTable(relid) ||
+		!pg_class_ownercheck(relid, GetUserId()) ||
 		!OidIsValid(get_namespace_oid(stmt->newschema, true)))
 		return NIL;				/* not ours, or PostgreSQL reports it */
 
