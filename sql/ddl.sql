@@ -166,7 +166,6 @@ ALTER TABLE items ADD COLUMN ok int, ALTER COLUMN name SET STATISTICS 100;
 ALTER TABLE items ADD CONSTRAINT no_overlap EXCLUDE USING btree (id WITH =);
 ALTER TABLE items ALTER COLUMN name TYPE text USING shard.hash_value('ddl.items', name)::text;
 CREATE TRIGGER t BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger();
-ALTER TABLE items SET SCHEMA public;
 SELECT count(*) AS items_columns FROM information_schema.columns WHERE table_name = 'items';
 
 -- foreign keys between co-located tables on the distribution column

@@ -70,6 +70,18 @@ _PG_init(void)
 							 GUC_NOT_IN_SAMPLE,
 							 NULL, NULL, NULL);
 
+	DefineCustomBoolVariable("shard.enable_ddl_propagation",
+							 "Applies DDL on distributed and reference tables to their shards.",
+							 "When off, DDL changes the coordinator's tables only, and the shards "
+							 "no longer match them unless they already did: meant for restoring a "
+							 "dump of the coordinator (see README.md), which turns it off by itself "
+							 "when it restores shard's catalog.",
+							 &EnableDDLPropagation,
+							 true,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
 	DefineCustomBoolVariable("shard.enable_pushdown",
 							 "Runs multi-shard SELECTs inside the shards when they decompose per shard.",
 							 "When off, such statements read the shards through remote scans and "

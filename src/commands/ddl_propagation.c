@@ -61,6 +61,7 @@
 #include "utils/syscache.h"
 
 #include "commands/ddl_propagation.h"
+#include "commands/schema_commands.h"
 #include "commands/shard_statistics.h"
 #include "deparse/ddl_deparse.h"
 #include "deparse/deparse.h"
@@ -135,6 +136,7 @@ static void FinishCreateIndex(DDLJob *job);
 static DDLJob *PlanDropIndex(DropStmt *stmt, bool isTopLevel);
 static DDLJob *PlanRename(RenameStmt *stmt);
 static DDLJob *PlanVacuum(VacuumStmt *stmt, bool isTopLevel);
+static DDLJob *TasksJob(List *tasks);
 static void RunJobTasks(List *tasks, bool outsideTransaction, const char *failureHint);
 
 /*
@@ -1342,6 +1344,22 @@ RunJobTasks(List *tasks, bool outsideTransaction, const char *failureHint)
 }
 
 /*
+ * TasksJob returns a job that runs tasks in the coordinator's transaction,
+ * or NULL when there are none.
+ */
+static DDLJob *
+TasksJob(List *tasks)
+{
+	DDLJob	   *job;
+
+	if (tasks == NIL)
+		return NULL;
+	job = NewJob(DDL_TASKS, InvalidOid);
+	job->tasks = tasks;
+	return job;
+}
+
+/*
  * PlanDistributedDDL: see ddl_propagation.h.
  */
 DDLJob *
@@ -1358,7 +1376,11 @@ PlanDistributedDDL(Node *parsetree, bool isTopLevel)
 				return PlanDropIndex((DropStmt *) parsetree, isTopLevel);
 			return NULL;
 		case T_RenameStmt:
+			if (((RenameStmt *) parsetree)->renameType == OBJECT_SCHEMA)
+				return TasksJob(PlanSchemaRename((RenameStmt *) parsetree));
 			return PlanRename((RenameStmt *) parsetree);
+		case T_AlterObjectSchemaStmt:
+			return TasksJob(PlanSetSchema((AlterObjectSchemaStmt *) parsetree));
 		case T_VacuumStmt:
 			return PlanVacuum((VacuumStmt *) parsetree, isTopLevel);
 		case T_CreateStmt:

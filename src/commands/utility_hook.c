@@ -5,7 +5,9 @@
  *	  the sql_drop event trigger (commands/drop_trigger.c), which also sees
  *	  tables dropped by CASCADE.  Statements that would change a distributed
  *	  table's definition on the coordinator only are refused, so that the
- *	  shell and the shards never disagree.
+ *	  shell and the shards never disagree, and so is DROP EXTENSION shard
+ *	  while distributed tables exist.  A restore of shard's catalog from a
+ *	  dump turns DDL propagation off for the rest of its session.
  *
  * Statements not naming a distributed table pass straight through.
  *-------------------------------------------------------------------------
@@ -17,10 +19,12 @@
 #include "commands/copy.h"
 #include "nodes/parsenodes.h"
 #include "tcop/utility.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 
 #include "commands/copy_from.h"
 #include "commands/ddl_propagation.h"
+#include "commands/schema_commands.h"
 #include "commands/utility_hook.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
@@ -35,6 +39,11 @@ static void ShardProcessUtility(PlannedStmt *pstmt, const char *queryString,
 static Oid	DistributedRangeVar(RangeVar *rv);
 static void RefuseOnDistributed(RangeVar *rv, const char *what, const char *hint);
 static void TruncateShards(List *relids);
+static bool IsCatalogRestore(CopyStmt *stmt);
+static void StopDDLPropagationForRestore(void);
+
+/* GUC shard.enable_ddl_propagation */
+bool		EnableDDLPropagation = true;
 
 /*
  * InstallUtilityHook saves the previous ProcessUtility hook and installs
@@ -146,6 +155,41 @@ TruncateShards(List *relids)
 }
 
 /*
+ * IsCatalogRestore returns true for COPY FROM into one of shard's catalog
+ * tables, which is how a restore of a coordinator dump brings back the
+ * rows pg_extension_config_dump made pg_dump keep (shard itself writes
+ * them with INSERT).
+ */
+static bool
+IsCatalogRestore(CopyStmt *stmt)
+{
+	Oid			relid;
+
+	if (!stmt->is_from || stmt->relation == NULL)
+		return false;
+	relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+	return OidIsValid(relid) && get_rel_namespace(relid) == ShardSchemaOid();
+}
+
+/*
+ * StopDDLPropagationForRestore turns shard.enable_ddl_propagation off for
+ * the rest of the session (transactionally), warning once.  A dump
+ * restores the shells' indexes and constraints after the catalog rows; the
+ * shards already have them, so sending them again would fail.
+ */
+static void
+StopDDLPropagationForRestore(void)
+{
+	if (!EnableDDLPropagation)
+		return;
+	SetConfigOption("shard.enable_ddl_propagation", "off", PGC_SUSET, PGC_S_SESSION);
+	ereport(WARNING,
+			(errmsg("shard's catalog is being restored: DDL on distributed tables is not sent to the worker nodes for the rest of this session"),
+			 errdetail("The shards already have the indexes and constraints that the restore creates on the coordinator's tables."),
+			 errhint("After the restore, use a new session (or SET shard.enable_ddl_propagation = on) for DDL.")));
+}
+
+/*
  * ShardProcessUtility handles utility statements on distributed tables
  * and passes everything on to the previous hook or standard_ProcessUtility.
  */
@@ -158,6 +202,7 @@ ShardProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	Node	   *parsetree = pstmt->utilityStmt;
 	List	   *truncated = NIL;
 	DDLJob	   *job = NULL;
+	bool		restoringCatalog = false;
 
 	if (ShardExtensionLoaded())
 	{
@@ -184,9 +229,9 @@ ShardProcessUtility(PlannedStmt *pstmt, const char *queryString,
 					}
 					break;
 				}
-			case T_AlterObjectSchemaStmt:
-				RefuseOnDistributed(((AlterObjectSchemaStmt *) parsetree)->relation,
-									"ALTER TABLE ... SET SCHEMA", NULL);
+			case T_DropStmt:
+			case T_RenameStmt:
+				ProtectShardExtension(parsetree);
 				break;
 			case T_CreateTrigStmt:
 				RefuseOnDistributed(((CreateTrigStmt *) parsetree)->relation, "CREATE TRIGGER",
@@ -206,11 +251,13 @@ ShardProcessUtility(PlannedStmt *pstmt, const char *queryString,
 				/* COPY FROM runs here; COPY TO becomes COPY (query) TO */
 				if (ProcessDistributedCopy(&pstmt, queryString, queryEnv, qc))
 					return;
+				restoringCatalog = IsCatalogRestore((CopyStmt *) parsetree);
 				break;
 			default:
 				break;
 		}
-		job = PlanDistributedDDL(parsetree, context == PROCESS_UTILITY_TOPLEVEL);
+		if (EnableDDLPropagation)
+			job = PlanDistributedDDL(parsetree, context == PROCESS_UTILITY_TOPLEVEL);
 	}
 
 	if (prev_ProcessUtility)
@@ -224,4 +271,6 @@ ShardProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		TruncateShards(truncated);
 	if (job != NULL)
 		FinishDistributedDDL(job);
+	if (restoringCatalog)
+		StopDDLPropagationForRestore();
 }

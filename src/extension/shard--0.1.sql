@@ -68,6 +68,23 @@ CREATE TABLE shard.dist_transaction (
 	PRIMARY KEY (node_id, gid)
 );
 
+/*
+ * pg_dump of the coordinator keeps the catalog (and the sequences that
+ * number its rows) with the shells of the distributed tables; a restore
+ * against the same nodes finds the shards again.  Table identity is
+ * regclass, so it restores by name.  dist_transaction is left out: its
+ * decisions belong to prepared transactions of the running cluster.
+ */
+SELECT pg_catalog.pg_extension_config_dump('shard.dist_node', '');
+SELECT pg_catalog.pg_extension_config_dump('shard.node_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('shard.dist_colocation', '');
+SELECT pg_catalog.pg_extension_config_dump('shard.colocation_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('shard.dist_table', '');
+SELECT pg_catalog.pg_extension_config_dump('shard.dist_shard', '');
+SELECT pg_catalog.pg_extension_config_dump('shard.shard_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('shard.dist_placement', '');
+SELECT pg_catalog.pg_extension_config_dump('shard.placement_id_seq', '');
+
 GRANT USAGE ON SCHEMA shard TO PUBLIC;
 GRANT SELECT ON shard.dist_node, shard.dist_colocation, shard.dist_table,
 	shard.dist_shard, shard.dist_placement TO PUBLIC;

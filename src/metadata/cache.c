@@ -36,6 +36,7 @@
 #include "utils/builtins.h"
 #include "utils/catcache.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -87,6 +88,7 @@ static void ShardRelcacheCallback(Datum arg, Oid relid);
  */
 uint64		DistTableGeneration = 1;
 static void ShardSyscacheCallback(Datum arg, int cacheid, uint32 hashvalue);
+static bool IsDumpSession(void);
 static void LookupCatalogRelids(void);
 static void BuildDistTableEntry(Oid relid, DistTableEntry *entry);
 static void BuildNodeCache(void);
@@ -259,14 +261,34 @@ ShardSyscacheCallback(Datum arg, int cacheid, uint32 hashvalue)
 }
 
 /*
+ * IsDumpSession returns true while pg_dump reads the database: a read-only
+ * transaction with a transaction snapshot (pg_dump's REPEATABLE READ, or
+ * SERIALIZABLE with --serializable-deferrable) in a session whose
+ * application_name is pg_dump's own default.  pg_dump must dump the empty
+ * shells of distributed tables, not their rows: the shards cannot be read
+ * in pg_dump's snapshot, and a restore against the same workers would
+ * insert the rows a second time.
+ */
+static bool
+IsDumpSession(void)
+{
+	return XactReadOnly && IsolationUsesXactSnapshot() &&
+		application_name != NULL && strcmp(application_name, "pg_dump") == 0;
+}
+
+/*
  * ShardExtensionLoaded returns true when the shard extension exists in this
- * database and is not being created or updated right now.  Cached; cheap.
+ * database and is not being created or updated right now, and the session
+ * is not pg_dump's (IsDumpSession: shard then stays out of the way, so
+ * distributed tables read as their empty shells).  Cached; cheap.
  */
 bool
 ShardExtensionLoaded(void)
 {
 	Oid			extensionOid;
 
+	if (IsDumpSession())
+		return false;
 	if (extensionState == EXTENSION_LOADED)
 		return true;
 	if (extensionState == EXTENSION_ABSENT)
