@@ -144,9 +144,11 @@ SET search_path TO privileges, public;
 -- in the outer WHERE never sees the rows the view hides, whatever the
 -- shape of the query (one shard, per-shard aggregate, join, scan)
 CREATE TABLE accounts (id int PRIMARY KEY, owner_name text, secret text);
+-- one visible row, so that the notices of rows read in parallel from the
+-- shards come in a stable order
 INSERT INTO accounts VALUES (1, 'priv_other', '1'), (2, 'priv_owner', 'hidden 2'),
-	(3, 'priv_other', '3'), (4, 'priv_owner', 'hidden 4'), (5, 'priv_owner', 'hidden 5'),
-	(6, 'priv_other', '6');
+	(3, 'priv_owner', 'hidden 3'), (4, 'priv_owner', 'hidden 4'), (5, 'priv_owner', 'hidden 5'),
+	(6, 'priv_owner', 'hidden 6');
 CREATE TABLE accounts_local AS SELECT * FROM accounts;
 SELECT shard.create_distributed_table('accounts', 'id', shard_count => 4);
 CREATE TABLE notes (id int PRIMARY KEY, note text);

@@ -340,7 +340,8 @@ RecordShards(Oid relid, AttrNumber distAttno, int colocationId, int shardCount,
  * ShardDefinitionCommands returns the SQL that creates one shard of rel
  * as shardName: the table with columns, defaults, NOT NULL and CHECK
  * constraints, then primary key, unique and exclusion constraints, then
- * the other indexes.  Must run with an empty search path.
+ * the other indexes, then the change of owner to rel's owner (see
+ * table_privileges.c).  Must run with an empty search path.
  */
 List *
 ShardDefinitionCommands(Relation rel, DistTableEntry *table, int shardIndex)
