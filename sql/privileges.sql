@@ -73,6 +73,12 @@ UNION ALL
 SELECT count(*) FROM owned;
 SELECT o.id, o.v, t.w FROM owned o JOIN owned_2 t USING (id) WHERE id = 3;
 SELECT * FROM owned_ref ORDER BY code;
+-- and changes it like a local table
+ALTER TABLE owned_2 ADD COLUMN note text DEFAULT 'n';
+CREATE INDEX owned_2_note ON owned_2 (note);
+TRUNCATE owned_ref;
+SELECT count(*) FROM owned_ref;
+SELECT id, w, note FROM owned_2 WHERE id = 2;
 -- the catalog stays read-only for the owner
 INSERT INTO shard.dist_colocation VALUES (999, 1);
 DELETE FROM shard.dist_table WHERE relid = 'owned'::regclass;
