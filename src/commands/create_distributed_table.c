@@ -414,7 +414,6 @@ ShardDefinitionCommands(Relation rel, DistTableEntry *table, int shardIndex)
 	table_close(conRel, AccessShareLock);
 	appendStringInfoChar(&create, ')');
 	commands = lcons(create.data, commands);
-	commands = lappend(commands, ShardOwnerCommand(rel, shardName));
 
 	/* indexes that no constraint created */
 	indexes = RelationGetIndexList(rel);
@@ -429,7 +428,7 @@ ShardDefinitionCommands(Relation rel, DistTableEntry *table, int shardIndex)
 											 ShardObjectName(get_rel_name(indexOid), shardId),
 											 false));
 	}
-	return commands;
+	return lappend(commands, ShardOwnerCommand(rel, shardName));
 }
 
 /*
