@@ -17,6 +17,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "commands/table_privileges.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
 
@@ -106,9 +107,8 @@ shard_drop_trigger(PG_FUNCTION_ARGS)
 		Oid			type = OIDOID;
 		Datum		value = ObjectIdGetDatum(lfirst_oid(lc));
 
-		if (SPI_execute_with_args("DELETE FROM shard.dist_table WHERE relid::oid = $1",
-								  1, &type, &value, NULL, false, 0) != SPI_OK_DELETE)
-			elog(ERROR, "could not delete from shard.dist_table");
+		ExecuteCatalogWrite("DELETE FROM shard.dist_table WHERE relid::oid = $1",
+							1, &type, &value, SPI_OK_DELETE);
 	}
 	SPI_finish();
 

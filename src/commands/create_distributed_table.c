@@ -52,6 +52,7 @@
 #include "commands/create_distributed_table.h"
 #include "commands/ddl_propagation.h"
 #include "deparse/ddl_deparse.h"
+#include "commands/table_privileges.h"
 #include "deparse/deparse.h"
 #include "executor/insert_batcher.h"
 #include "executor/task_execution.h"
@@ -237,12 +238,9 @@ ChooseColocationGroup(Relation rel, AttrNumber distAttno, int shardCount,
 	}
 	else if (strcmp(colocateWith, "none") != 0)
 	{
-		Oid			otherRelid;
-		DistTableEntry *other;
-		List	   *names = stringToQualifiedNameList(colocateWith);
+		Oid			otherRelid = LookupColocateWithTable(colocateWith);
+		DistTableEntry *other = LookupDistTable(otherRelid);
 
-		otherRelid = RangeVarGetRelid(makeRangeVarFromNameList(names), AccessShareLock, false);
-		other = LookupDistTable(otherRelid);
 		if (other == NULL || other->method != DIST_METHOD_HASH)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -271,17 +269,16 @@ ChooseColocationGroup(Relation rel, AttrNumber distAttno, int shardCount,
 		Oid			types[4] = {INT4OID, INT4OID, OIDOID, OIDOID};
 		Datum		values[4];
 
-		if (SPI_execute("SELECT nextval('shard.colocation_id_seq')::int", false, 1) != SPI_OK_SELECT)
-			elog(ERROR, "could not read shard.colocation_id_seq");
+		ExecuteCatalogWrite("SELECT nextval('shard.colocation_id_seq')::int",
+							0, NULL, NULL, SPI_OK_SELECT);
 		colocationId = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
 												   SPI_tuptable->tupdesc, 1, &isnull));
 		values[0] = Int32GetDatum(colocationId);
 		values[1] = Int32GetDatum(shardCount);
 		values[2] = ObjectIdGetDatum(attr->atttypid);
 		values[3] = ObjectIdGetDatum(attr->attcollation);
-		if (SPI_execute_with_args("INSERT INTO shard.dist_colocation VALUES ($1, $2, $3::regtype, $4)",
-								  4, types, values, NULL, false, 0) != SPI_OK_INSERT)
-			elog(ERROR, "could not insert into shard.dist_colocation");
+		ExecuteCatalogWrite("INSERT INTO shard.dist_colocation VALUES ($1, $2, $3::regtype, $4)",
+							4, types, values, SPI_OK_INSERT);
 	}
 	return colocationId;
 }
@@ -315,9 +312,8 @@ RecordShards(Oid relid, AttrNumber distAttno, int colocationId, int shardCount,
 	values[0] = ObjectIdGetDatum(relid);
 	values[1] = Int16GetDatum(distAttno);
 	values[2] = Int32GetDatum(colocationId);
-	if (SPI_execute_with_args("INSERT INTO shard.dist_table VALUES ($1::regclass, 'h', $2, $3)",
-							  3, types, values, NULL, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "could not insert into shard.dist_table");
+	ExecuteCatalogWrite("INSERT INTO shard.dist_table VALUES ($1::regclass, 'h', $2, $3)",
+						3, types, values, SPI_OK_INSERT);
 
 	for (i = 0; i < shardCount; i++)
 	{
@@ -332,13 +328,12 @@ RecordShards(Oid relid, AttrNumber distAttno, int colocationId, int shardCount,
 		shardValues[2] = Int32GetDatum((int32) hashMin);
 		shardValues[3] = Int32GetDatum((int32) hashMax);
 		shardValues[4] = Int32GetDatum(shardNodes[i]);
-		if (SPI_execute_with_args("WITH s AS (INSERT INTO shard.dist_shard"
-								  " VALUES (nextval('shard.shard_id_seq'), $1::regclass, $2, $3, $4)"
-								  " RETURNING shard_id)"
-								  " INSERT INTO shard.dist_placement"
-								  " SELECT nextval('shard.placement_id_seq'), shard_id, $5 FROM s",
-								  5, shardTypes, shardValues, NULL, false, 0) != SPI_OK_INSERT)
-			elog(ERROR, "could not insert into shard.dist_shard");
+		ExecuteCatalogWrite("WITH s AS (INSERT INTO shard.dist_shard"
+							" VALUES (nextval('shard.shard_id_seq'), $1::regclass, $2, $3, $4)"
+							" RETURNING shard_id)"
+							" INSERT INTO shard.dist_placement"
+							" SELECT nextval('shard.placement_id_seq'), shard_id, $5 FROM s",
+							5, shardTypes, shardValues, SPI_OK_INSERT);
 	}
 }
 
@@ -346,7 +341,8 @@ RecordShards(Oid relid, AttrNumber distAttno, int colocationId, int shardCount,
  * ShardDefinitionCommands returns the SQL that creates one shard of rel
  * as shardName: the table with columns, defaults, NOT NULL and CHECK
  * constraints, then primary key, unique and exclusion constraints, then
- * the other indexes.  Must run with an empty search path.
+ * the other indexes, then the change of owner to rel's owner (see
+ * table_privileges.c).  Must run with an empty search path.
  */
 List *
 ShardDefinitionCommands(Relation rel, DistTableEntry *table, int shardIndex)
@@ -433,7 +429,7 @@ ShardDefinitionCommands(Relation rel, DistTableEntry *table, int shardIndex)
 											 ShardObjectName(get_rel_name(indexOid), shardId),
 											 false));
 	}
-	return commands;
+	return lappend(commands, ShardOwnerCommand(rel, shardName));
 }
 
 /*
@@ -477,6 +473,7 @@ CreateShards(Relation rel, DistTableEntry *table)
 	char	   *createSchema = psprintf("CREATE SCHEMA IF NOT EXISTS %s;",
 										quote_identifier(schemaName));
 	List	   *schemaNodes = NIL;
+	List	   *missingSchemaNodes;
 	List	   *tasks = NIL;
 	ListCell   *lc;
 	TaskRunOptions options;
@@ -503,12 +500,14 @@ CreateShards(Relation rel, DistTableEntry *table)
 	}
 	PG_END_TRY();
 
-	/* the schema, once per node */
+	/* the schema, once per node that lacks it */
+	missingSchemaNodes = CheckShardOwnerOnNodes(rel, tasks);
 	foreach(lc, tasks)
 	{
 		Task	   *task = lfirst(lc);
 
-		if (strcmp(schemaName, "public") != 0 && !list_member_int(schemaNodes, task->nodeId))
+		if (list_member_int(missingSchemaNodes, task->nodeId) &&
+			!list_member_int(schemaNodes, task->nodeId))
 		{
 			task->sql = psprintf("%s%s", createSchema, task->sql);
 			schemaNodes = lappend_int(schemaNodes, task->nodeId);
@@ -553,17 +552,14 @@ shard_create_distributed_table(PG_FUNCTION_ARGS)
 		strcmp(colocateWith, "none") != 0)
 	{
 		/* follow the table to co-locate with */
-		Oid			otherRelid = RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(colocateWith)),
-												  AccessShareLock, false);
+		Oid			otherRelid = LookupColocateWithTable(colocateWith);
 		DistTableEntry *other = LookupDistTable(otherRelid);
 
 		if (other != NULL)
 			shardCount = other->shardCount;
 	}
 
-	rel = table_open(relid, AccessExclusiveLock);
-	if (!pg_class_ownercheck(relid, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, RelationGetRelationName(rel));
+	rel = OpenOwnedTable(relid, AccessExclusiveLock);
 	if (shardCount < 1 || shardCount > 64000)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -635,9 +631,7 @@ shard_create_reference_table(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("table_name must not be null")));
 	relid = PG_GETARG_OID(0);
-	rel = table_open(relid, AccessExclusiveLock);
-	if (!pg_class_ownercheck(relid, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, RelationGetRelationName(rel));
+	rel = OpenOwnedTable(relid, AccessExclusiveLock);
 	ValidateTable(rel, InvalidAttrNumber);
 	nodes = ActiveNodeList(true);
 	if (nodes == NIL)
@@ -656,23 +650,20 @@ shard_create_reference_table(PG_FUNCTION_ARGS)
 												   SPI_tuptable->tupdesc, 1, &isnull));
 	else
 	{
-		if (SPI_execute("INSERT INTO shard.dist_colocation (colocation_id, shard_count)"
-						" VALUES (nextval('shard.colocation_id_seq'), 1) RETURNING colocation_id",
-						false, 1) != SPI_OK_INSERT_RETURNING)
-			elog(ERROR, "could not insert into shard.dist_colocation");
+		ExecuteCatalogWrite("INSERT INTO shard.dist_colocation (colocation_id, shard_count)"
+							" VALUES (nextval('shard.colocation_id_seq'), 1) RETURNING colocation_id",
+							0, NULL, NULL, SPI_OK_INSERT_RETURNING);
 		colocationId = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
 												   SPI_tuptable->tupdesc, 1, &isnull));
 	}
 	values[0] = ObjectIdGetDatum(relid);
 	values[1] = Int32GetDatum(colocationId);
-	if (SPI_execute_with_args("INSERT INTO shard.dist_table VALUES ($1::regclass, 'r', NULL, $2)",
-							  2, types, values, NULL, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "could not insert into shard.dist_table");
-	if (SPI_execute_with_args("INSERT INTO shard.dist_shard"
-							  " VALUES (nextval('shard.shard_id_seq'), $1::regclass, 0,"
-							  " -2147483648, 2147483647)",
-							  1, types, values, NULL, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "could not insert into shard.dist_shard");
+	ExecuteCatalogWrite("INSERT INTO shard.dist_table VALUES ($1::regclass, 'r', NULL, $2)",
+						2, types, values, SPI_OK_INSERT);
+	ExecuteCatalogWrite("INSERT INTO shard.dist_shard"
+						" VALUES (nextval('shard.shard_id_seq'), $1::regclass, 0,"
+						" -2147483648, 2147483647)",
+						1, types, values, SPI_OK_INSERT);
 	foreach(lc, nodes)
 	{
 		Oid			placementTypes[2] = {OIDOID, INT4OID};
@@ -680,11 +671,10 @@ shard_create_reference_table(PG_FUNCTION_ARGS)
 
 		placementValues[0] = ObjectIdGetDatum(relid);
 		placementValues[1] = Int32GetDatum(((NodeInfo *) lfirst(lc))->nodeId);
-		if (SPI_execute_with_args("INSERT INTO shard.dist_placement"
-								  " SELECT nextval('shard.placement_id_seq'), shard_id, $2"
-								  " FROM shard.dist_shard WHERE relid = $1::regclass",
-								  2, placementTypes, placementValues, NULL, false, 0) != SPI_OK_INSERT)
-			elog(ERROR, "could not insert into shard.dist_placement");
+		ExecuteCatalogWrite("INSERT INTO shard.dist_placement"
+							" SELECT nextval('shard.placement_id_seq'), shard_id, $2"
+							" FROM shard.dist_shard WHERE relid = $1::regclass",
+							2, placementTypes, placementValues, SPI_OK_INSERT);
 	}
 	SPI_finish();
 	InvalidateDistTable(relid);

@@ -64,6 +64,7 @@
 #include "commands/schema_commands.h"
 #include "commands/shard_statistics.h"
 #include "deparse/ddl_deparse.h"
+#include "commands/table_privileges.h"
 #include "deparse/deparse.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
@@ -183,7 +184,11 @@ DistributedRelation(RangeVar *rv, LOCKMODE lockmode)
 	if (!OidIsValid(relid) || !IsDistributedTable(relid))
 		return InvalidOid;
 	if (lockmode != NoLock)
+	{
+		/* a non-owner fails here, as in ALTER TABLE, not behind the lock */
+		CheckTableOwner(relid);
 		LockRelationOid(relid, lockmode);
+	}
 	return relid;
 }
 

@@ -6,13 +6,15 @@
  * statement, with relations under their own names.  It parses, analyzes
  * and rewrites like the main path does, so the tree it deparses has the
  * shape the planner hook sees.  It reads no data; parse analysis takes the
- * usual AccessShare-level locks on the relations named.
+ * usual AccessShare-level locks on the relations named, so it is for
+ * superusers only.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "deparse/deparse.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "parser/analyze.h"
 #include "parser/parser.h"
 #include "rewrite/rewriteHandler.h"
@@ -32,6 +34,11 @@ shard_deparse_query(PG_FUNCTION_ARGS)
 	Query	   *query;
 	List	   *rewritten;
 
+	/* parse analysis locks every table named, whatever the caller's rights */
+	if (!superuser())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only superusers can call shard.deparse_query")));
 	rawStatements = raw_parser(sql, RAW_PARSE_DEFAULT);
 	if (list_length(rawStatements) != 1)
 		ereport(ERROR,

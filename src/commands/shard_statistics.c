@@ -35,6 +35,7 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/indexing.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_statistic.h"
 #include "commands/vacuum.h"
 #include "libpq-fe.h"
@@ -79,6 +80,8 @@ static void WriteColumnStatistics(Relation statRel, Oid relid, AttrNumber attnum
 void
 PullShardStatistics(Oid relid)
 {
+	HeapTuple	classTuple;
+	Oid			owner;
 	Relation	rel;
 	DistTableEntry *table;
 	int			shardCount;
@@ -93,6 +96,15 @@ PullShardStatistics(Oid relid)
 	int			natts;
 	int			i;
 
+	/* rights before the lock, as ANALYZE itself (checked again after it) */
+	classTuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(classTuple))
+		return;
+	owner = ((Form_pg_class) GETSTRUCT(classTuple))->relowner;
+	ReleaseSysCache(classTuple);
+	if (!has_privs_of_role(GetUserId(), owner) &&
+		!pg_database_ownercheck(MyDatabaseId, GetUserId()))
+		return;
 	rel = try_relation_open(relid, ShareUpdateExclusiveLock);
 	if (rel == NULL)
 		return;

@@ -212,6 +212,17 @@ COMMENT ON FUNCTION shard.recover_prepared_transactions()
 	IS 'commit or roll back prepared transactions left on the nodes by a crash, to match the coordinator''s decision';
 
 /*
+ * Functions that act on the whole cluster are for superusers (the C code
+ * checks too, before it takes any lock): without EXECUTE, nobody else can
+ * call them, e.g. to hold recovery's lock in an open transaction.  The
+ * table functions stay public: they check that the caller owns the table.
+ */
+REVOKE EXECUTE ON FUNCTION shard.add_node(text, integer, text, integer) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION shard.remove_node(integer) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION shard.recover_prepared_transactions() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION shard.deparse_query(text) FROM PUBLIC;
+
+/*
  * Pushed-down SELECTs (coordinator only).  remote_scan is the placeholder
  * FROM item of a coordinator plan that reads the rows the shards return;
  * the planner always replaces it by a ShardScan.  The aggregates combine

@@ -48,6 +48,7 @@ static PlannedStmt *StandardPlanner(Query *parse, const char *queryString,
 static void ShardSetRelPathlistHook(PlannerInfo *root, RelOptInfo *rel, Index rti,
 									RangeTblEntry *rte);
 static bool FindRelationsWalker(Node *node, FindRelationsContext *context);
+static bool SecurityBarrierWalker(Node *node, void *context);
 static void CheckFallbackSupported(Query *query, List *distRels);
 static bool CollectRelationRtes(Node *node, List **rtes);
 static bool StableFunctionChecker(Oid funcid, void *context);
@@ -102,6 +103,12 @@ ShardPlanner(Query *parse, const char *queryString, int cursorOptions,
 	switch (parse->commandType)
 	{
 		case CMD_SELECT:
+			if (SecurityBarrierWalker((Node *) parse, NULL))
+			{
+				/* only PostgreSQL's planner keeps quals above the barrier */
+				CheckFallbackSupported(parse, distRels);
+				return StandardPlanner(parse, queryString, cursorOptions, boundParams);
+			}
 			plan = PlanReferenceTableStatement(parse, distRels, allRelids, &reason);
 			if (plan == NULL)
 				plan = PlanRouterStatement(parse, distRels, allRelids, boundParams, &reason);
@@ -181,6 +188,37 @@ ShardSetRelPathlistHook(PlannerInfo *root, RelOptInfo *rel, Index rti,
 		ShardSetRelPathlist(root, rel, rti, rte);
 	else if (rte->rtekind == RTE_FUNCTION)
 		PushdownSetRelPathlist(root, rel, rti, rte);
+}
+
+/*
+ * SecurityBarrierWalker returns whether the query has, at any depth, a
+ * security_barrier view or a relation with row-level security quals.
+ * Shipped SQL cannot keep such a barrier (a worker would flatten the
+ * subquery and may run a leaky qual of the outer query on rows the view
+ * hides), so these SELECTs are planned by PostgreSQL over remote scans:
+ * it pushes only leakproof quals below the barrier, and each remote scan
+ * ships quals of one query level.
+ */
+static bool
+SecurityBarrierWalker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+	{
+		Query	   *query = (Query *) node;
+		ListCell   *lc;
+
+		foreach(lc, query->rtable)
+		{
+			RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+
+			if (rte->security_barrier || rte->securityQuals != NIL)
+				return true;
+		}
+		return query_tree_walker(query, SecurityBarrierWalker, context, 0);
+	}
+	return expression_tree_walker(node, SecurityBarrierWalker, context);
 }
 
 /*

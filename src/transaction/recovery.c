@@ -94,10 +94,17 @@ static bool ResolvePrepared(PreparedGid *prepared, bool commit);
  * shard_recover_prepared_transactions is the SQL-callable on-demand
  * recovery: RecoverPreparedTransactions of everything left behind, however
  * recently prepared.  Returns the number of prepared transactions resolved.
+ * Superuser only, checked before the recovery lock is taken (a caller
+ * holding it in an open transaction would stall every other recovery);
+ * the install script also revokes it from PUBLIC.
  */
 Datum
 shard_recover_prepared_transactions(PG_FUNCTION_ARGS)
 {
+	if (!superuser())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only superusers can recover prepared transactions")));
 	PG_RETURN_INT32(RecoverPreparedTransactions(0));
 }
 
