@@ -17,6 +17,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_proc.h"
 #include "jit/jit.h"
 #include "nodes/makefuncs.h"
@@ -166,8 +167,13 @@ ShardPlanner(Query *parse, const char *queryString, int cursorOptions,
 }
 
 /*
- * ShardSetRelPathlistHook gives distributed base relations a remote scan
- * path, then calls the previous hook.
+ * ShardSetRelPathlistHook gives every relation that reads the rows of a
+ * distributed table a remote scan path, then calls the previous hook.
+ * That includes the members of append relations (UNION ALL branches
+ * pulled up into an append rel, inheritance children): PostgreSQL plans
+ * each member as a relation of its own.  A relation marked inh is an
+ * append rel whose paths combine its members' (the parent's own rows are
+ * one of the members), so it keeps them.
  */
 static void
 ShardSetRelPathlistHook(PlannerInfo *root, RelOptInfo *rel, Index rti,
@@ -176,7 +182,7 @@ ShardSetRelPathlistHook(PlannerInfo *root, RelOptInfo *rel, Index rti,
 	if (prev_set_rel_pathlist_hook)
 		prev_set_rel_pathlist_hook(root, rel, rti, rte);
 
-	if (rte->rtekind == RTE_RELATION && rel->reloptkind != RELOPT_OTHER_MEMBER_REL &&
+	if (rte->rtekind == RTE_RELATION && !rte->inh &&
 		ShardExtensionLoaded() && IsDistributedTable(rte->relid))
 		ShardSetRelPathlist(root, rel, rti, rte);
 	else if (rte->rtekind == RTE_FUNCTION)
@@ -229,6 +235,15 @@ FindRelationsWalker(Node *node, FindRelationsContext *context)
 			if (IsDistributedTable(rte->relid))
 			{
 				DistRelationRef *ref = palloc0(sizeof(DistRelationRef));
+
+				/* the shard paths read the table's own rows only */
+				if (rte->inh && has_subclass(rte->relid) &&
+					find_inheritance_children(rte->relid, NoLock) != NIL)
+					ereport(ERROR,
+							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+							 errmsg("distributed table \"%s\" has inheritance children, which are not supported",
+									get_rel_name(rte->relid)),
+							 errhint("Read the table's own rows with ONLY, or detach the children with ALTER TABLE ... NO INHERIT.")));
 
 				ref->relid = rte->relid;
 				ref->rtindex = (context->level == 0) ? rtindex : 0;
