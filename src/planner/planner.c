@@ -48,6 +48,10 @@ static PlannedStmt *StandardPlanner(Query *parse, const char *queryString,
 									int cursorOptions, ParamListInfo boundParams);
 static void ShardSetRelPathlistHook(PlannerInfo *root, RelOptInfo *rel, Index rti,
 									RangeTblEntry *rte);
+static PlannedStmt *PlanShippedSelect(Query *parse, const char *queryString,
+									  int cursorOptions, ParamListInfo boundParams,
+									  List *distRels, List *allRelids);
+static void CheckReturningReadable(Query *parse);
 static bool FindRelationsWalker(Node *node, FindRelationsContext *context);
 static void CheckFallbackSupported(Query *query, List *distRels);
 static bool CollectRelationRtes(Node *node, List **rtes);
@@ -103,17 +107,8 @@ ShardPlanner(Query *parse, const char *queryString, int cursorOptions,
 	switch (parse->commandType)
 	{
 		case CMD_SELECT:
-			plan = PlanReferenceTableStatement(parse, distRels, allRelids, &reason);
-			if (plan == NULL)
-				plan = PlanRouterStatement(parse, distRels, allRelids, boundParams, &reason);
-			if (plan != NULL)
-			{
-				if (cursorOptions & CURSOR_OPT_SCROLL)
-					plan->planTree = materialize_finished_plan(plan->planTree);
-				return plan;
-			}
-			plan = PlanPushdownSelect(parse, queryString, cursorOptions, boundParams,
-									  allRelids, &reason);
+			plan = PlanShippedSelect(parse, queryString, cursorOptions, boundParams,
+									 distRels, allRelids);
 			if (plan != NULL)
 				return plan;
 			CheckFallbackSupported(parse, distRels);
@@ -149,6 +144,7 @@ ShardPlanner(Query *parse, const char *queryString, int cursorOptions,
 				}
 				return StandardPlanner(parse, queryString, cursorOptions, boundParams);
 			}
+			CheckReturningReadable(parse);
 			plan = PlanReferenceTableStatement(parse, distRels, allRelids, &reason);
 			if (plan == NULL)
 				plan = PlanRouterStatement(parse, distRels, allRelids, boundParams, &reason);
@@ -164,6 +160,54 @@ ShardPlanner(Query *parse, const char *queryString, int cursorOptions,
 					 errhint("Use INSERT ... ON CONFLICT, UPDATE or DELETE instead.")));
 	}
 	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * PlanShippedSelect returns a plan that ships the SELECT to the nodes
+ * (reference tables only, one shard group, or pushed down per shard), or
+ * NULL when PostgreSQL's planner must run it over remote scans.  Rows of
+ * a shipped statement are read back by their types' input functions, so
+ * a statement returning anonymous records stays on the coordinator, which
+ * forms them from the columns its remote scans read.
+ */
+static PlannedStmt *
+PlanShippedSelect(Query *parse, const char *queryString, int cursorOptions,
+				  ParamListInfo boundParams, List *distRels, List *allRelids)
+{
+	PlannedStmt *plan;
+	const char *reason = OutputNotReadableReason(parse->targetList);
+
+	if (reason != NULL)
+		return NULL;
+	plan = PlanReferenceTableStatement(parse, distRels, allRelids, &reason);
+	if (plan == NULL)
+		plan = PlanRouterStatement(parse, distRels, allRelids, boundParams, &reason);
+	if (plan != NULL)
+	{
+		if (cursorOptions & CURSOR_OPT_SCROLL)
+			plan->planTree = materialize_finished_plan(plan->planTree);
+		return plan;
+	}
+	return PlanPushdownSelect(parse, queryString, cursorOptions, boundParams,
+							  allRelids, &reason);
+}
+
+/*
+ * CheckReturningReadable throws when the RETURNING list of a statement
+ * that runs on the nodes holds values the coordinator cannot read back.
+ */
+static void
+CheckReturningReadable(Query *parse)
+{
+	const char *reason = OutputNotReadableReason(parse->returningList);
+
+	if (reason != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("RETURNING of distributed table \"%s\" cannot return this value",
+						get_rel_name(rt_fetch(parse->resultRelation, parse->rtable)->relid)),
+				 errdetail("In the RETURNING list, %s: the nodes cannot send it back.", reason),
+				 errhint("Return the columns, or cast the row to a named composite type.")));
 }
 
 /*
