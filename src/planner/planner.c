@@ -217,7 +217,8 @@ CheckReturningReadable(Query *parse)
  * pulled up into an append rel, inheritance children): PostgreSQL plans
  * each member as a relation of its own.  A relation marked inh is an
  * append rel whose paths combine its members' (the parent's own rows are
- * one of the members), so it keeps them.
+ * one of the members), so it keeps them.  A relation proven empty keeps
+ * its dummy path.
  */
 static void
 ShardSetRelPathlistHook(PlannerInfo *root, RelOptInfo *rel, Index rti,
@@ -226,6 +227,9 @@ ShardSetRelPathlistHook(PlannerInfo *root, RelOptInfo *rel, Index rti,
 	if (prev_set_rel_pathlist_hook)
 		prev_set_rel_pathlist_hook(root, rel, rti, rte);
 
+	/* PostgreSQL calls the hook for relations it proved empty, too */
+	if (IS_DUMMY_REL(rel))
+		return;
 	if (rte->rtekind == RTE_RELATION && !rte->inh &&
 		ShardExtensionLoaded() && IsDistributedTable(rte->relid))
 		ShardSetRelPathlist(root, rel, rti, rte);
