@@ -2,8 +2,10 @@
  * relation_scan.c
  *	  Remote scans of distributed relations inside PostgreSQL's own plans.
  *
- * This is the path that makes every SELECT correct: each distributed base
- * relation that the faster paths could not take becomes a ShardScan that
+ * This is the path that makes every SELECT correct: each relation that
+ * reads a distributed table's rows (a base relation, or a member of an
+ * append relation such as a pulled-up UNION ALL branch) and that the
+ * faster paths could not take becomes a ShardScan that
  * reads the shards (filters and needed columns pushed down, one query per
  * node, nodes in parallel, rows streamed), and PostgreSQL's planner does
  * joins, aggregation, sorting and the rest on the coordinator.  The
