@@ -22,7 +22,7 @@ SELECT shard.create_reference_table('diff_dist.regions');
 -- UNION ALL without filters: the branches are members of an append rel
 SELECT diff_check('u001', $$SELECT count(*) FROM (SELECT id FROM customers UNION ALL SELECT id FROM events) s$$);
 SELECT diff_check('u002', $$SELECT id FROM customers UNION ALL SELECT id FROM events$$);
-SELECT diff_check('u003', $$SELECT customer_id FROM orders UNION ALL SELECT id FROM customers UNION ALL SELECT customer_id FROM events$$);
+SELECT diff_check('u003', $$SELECT count(*), count(v), sum(v), min(v), max(v) FROM (SELECT customer_id AS v FROM orders UNION ALL SELECT id FROM customers UNION ALL SELECT customer_id FROM events) s$$);
 SELECT diff_check('u004', $$SELECT code FROM regions UNION ALL SELECT code FROM countries$$);
 SELECT diff_check('u005', $$SELECT country FROM customers UNION ALL SELECT code FROM regions UNION ALL SELECT code FROM countries$$);
 SELECT diff_check('u006', $$SELECT count(*), count(DISTINCT v), sum(v) FROM (SELECT id AS v FROM customers UNION ALL SELECT customer_id FROM orders) s$$);
@@ -34,8 +34,8 @@ SELECT diff_check('u011', $$SELECT count(*) FROM (SELECT id FROM ONLY customers 
 SELECT diff_check('u012', $$SELECT count(*) FROM (SELECT * FROM customers UNION ALL SELECT * FROM customers) s$$);
 SELECT diff_check('u013', $$SELECT s.k, count(*) FROM (SELECT customer_id AS k FROM orders UNION ALL SELECT customer_id FROM events) s JOIN customers c ON c.id = s.k GROUP BY s.k HAVING count(*) > 10$$);
 SELECT diff_check('u014', $$SELECT count(*) FROM customers c WHERE c.id IN (SELECT customer_id FROM orders UNION ALL SELECT customer_id FROM events)$$);
-SELECT diff_check('u015', $$SELECT c.id, (SELECT count(*) FROM (SELECT id FROM orders o WHERE o.customer_id = c.id UNION ALL SELECT id FROM events e WHERE e.customer_id = c.id) s) FROM customers c WHERE c.id < 30$$);
-SELECT diff_check('u016', $$SELECT c.id, l.n FROM customers c, LATERAL (SELECT count(*) n FROM (SELECT id FROM orders WHERE customer_id = c.id UNION ALL SELECT id FROM events WHERE customer_id = c.id) s) l WHERE c.id BETWEEN 5 AND 25$$);
+SELECT diff_check('u015', $$SELECT c.id, (SELECT count(*) FROM (SELECT id FROM orders o WHERE o.customer_id = c.id UNION ALL SELECT id FROM events e WHERE e.customer_id = c.id) s) FROM customers c WHERE c.id < 8$$);
+SELECT diff_check('u016', $$SELECT c.id, l.n FROM customers c, LATERAL (SELECT count(*) n FROM (SELECT id FROM orders WHERE customer_id = c.id UNION ALL SELECT id FROM events WHERE customer_id = c.id) s) l WHERE c.id BETWEEN 5 AND 11$$);
 -- with filters in the branches, and over the whole
 SELECT diff_check('u020', $$SELECT count(*) FROM (SELECT id FROM customers WHERE country = 'DE' UNION ALL SELECT id FROM events WHERE kind = 'buy') s$$);
 SELECT diff_check('u021', $$SELECT * FROM (SELECT id, country AS t FROM customers UNION ALL SELECT id, kind FROM events) s WHERE id < 40$$);
@@ -53,8 +53,8 @@ SELECT diff_check('s001', $$SELECT country FROM customers UNION SELECT code FROM
 SELECT diff_check('s002', $$SELECT customer_id FROM orders UNION SELECT id FROM customers$$);
 SELECT diff_check('s003', $$SELECT id FROM customers INTERSECT SELECT customer_id FROM events$$);
 SELECT diff_check('s004', $$SELECT id FROM customers EXCEPT SELECT customer_id FROM orders$$);
-SELECT diff_check('s005', $$SELECT customer_id FROM orders EXCEPT ALL SELECT customer_id FROM events$$);
-SELECT diff_check('s006', $$SELECT customer_id FROM orders INTERSECT ALL SELECT customer_id FROM events$$);
+SELECT diff_check('s005', $$SELECT count(*), sum(customer_id), count(DISTINCT customer_id) FROM (SELECT customer_id FROM orders EXCEPT ALL SELECT customer_id FROM events) s$$);
+SELECT diff_check('s006', $$SELECT customer_id FROM orders WHERE customer_id < 300 INTERSECT ALL SELECT customer_id FROM events$$);
 SELECT diff_check('s007', $$SELECT code FROM countries EXCEPT SELECT code FROM regions$$);
 SELECT diff_check('s008', $$SELECT code FROM regions INTERSECT SELECT country FROM customers$$);
 SELECT diff_check('s009', $$SELECT count(*) FROM (SELECT id FROM customers UNION SELECT id FROM events) s$$);
@@ -73,7 +73,7 @@ SELECT diff_both($$CREATE FUNCTION orders_of(k int) RETURNS SETOF orders LANGUAG
 SELECT diff_both($$CREATE FUNCTION every_customer() RETURNS SETOF customers LANGUAGE sql STABLE AS 'SELECT * FROM customers'$$);
 SELECT diff_both($$CREATE FUNCTION order_count(k int) RETURNS bigint LANGUAGE sql STABLE AS 'SELECT count(*) FROM orders WHERE customer_id = k'$$);
 SELECT diff_check('v001', $$SELECT src, count(*), sum(id) FROM all_ids GROUP BY src$$);
-SELECT diff_check('v002', $$SELECT * FROM all_ids WHERE id = 7$$);
+SELECT diff_check('v002', $$SELECT * FROM all_ids WHERE id = 8$$);
 SELECT diff_check('v003', $$SELECT count(*) FROM all_ids a JOIN regions r ON r.rank = a.id$$);
 SELECT diff_check('v004', $$SELECT id, name, country FROM eu_customers WHERE id < 200$$);
 SELECT diff_check('v005', $$SELECT country, count(*) FROM eu_customers GROUP BY country ORDER BY 1$$, true);
@@ -93,7 +93,7 @@ SELECT diff_check('c004', $$WITH c AS MATERIALIZED (SELECT * FROM customers) SEL
 SELECT diff_check('c005', $$WITH RECURSIVE t(n) AS (SELECT min(id) FROM customers UNION ALL SELECT n + 1 FROM t WHERE n < 10) SELECT n, (SELECT name FROM customers WHERE id = n) FROM t$$);
 SELECT diff_check('c006', $$WITH RECURSIVE t(k, depth) AS (SELECT id, 0 FROM customers WHERE id = 3 UNION ALL SELECT o.qty, t.depth + 1 FROM t JOIN orders o ON o.customer_id = t.k WHERE t.depth < 2) SELECT k, depth, count(*) FROM t GROUP BY 1, 2$$);
 SELECT diff_check('c007', $$SELECT * FROM (SELECT id, name FROM customers) s WHERE id < 10$$);
-SELECT diff_check('c008', $$SELECT s.id, s.n FROM (SELECT c.id, (SELECT count(*) FROM orders o WHERE o.customer_id = c.id) n FROM customers c) s WHERE s.n > 9$$);
+SELECT diff_check('c008', $$SELECT s.id, s.n FROM (SELECT c.id, (SELECT count(*) FROM orders o WHERE o.customer_id = c.id) n FROM customers c WHERE c.id < 40) s WHERE s.n > 9$$);
 SELECT diff_check('c009', $$SELECT count(*) FROM (SELECT * FROM (SELECT * FROM customers) a) b$$);
 SELECT diff_check('c010', $$SELECT count(*) FROM customers c LEFT JOIN (SELECT customer_id FROM orders UNION ALL SELECT customer_id FROM events) s ON s.customer_id = c.id WHERE s.customer_id IS NULL$$);
 SELECT diff_check('c011', $$SELECT x.code, x.n FROM regions r CROSS JOIN LATERAL (SELECT r.code, count(*) n FROM customers c WHERE c.country = r.code) x$$);
@@ -110,7 +110,7 @@ SELECT diff_execute('q1 c', 'q1', '10');
 SELECT diff_execute('q1 d', 'q1', '3000');
 SELECT diff_execute('q1 e', 'q1', '50');
 SELECT diff_execute('q1 f', 'q1', '7000');
-SELECT diff_execute('q2 a', 'q2', '7');
+SELECT diff_execute('q2 a', 'q2', '11');
 SELECT diff_execute('q2 b', 'q2', '8');
 SELECT diff_execute('q2 c', 'q2', '9');
 SELECT diff_execute('q2 d', 'q2', '10');
