@@ -179,6 +179,11 @@ UPDATE diff_dist.regions SET rank = rank WHERE code = 'DE' RETURNING regions;
 
 -- inheritance and partitioning: a distributed table takes no part
 CREATE TABLE diff_dist.child () INHERITS (diff_dist.customers);
+CREATE FOREIGN DATA WRAPPER diff_fdw;
+CREATE SERVER diff_server FOREIGN DATA WRAPPER diff_fdw;
+CREATE FOREIGN TABLE diff_common.remote_child () INHERITS (diff_dist.customers) SERVER diff_server;
+DROP SERVER diff_server;
+DROP FOREIGN DATA WRAPPER diff_fdw;
 CREATE TABLE diff_common.parent (id int);
 ALTER TABLE diff_dist.customers INHERIT diff_common.parent;
 CREATE TABLE diff_common.other (LIKE diff_local.customers);

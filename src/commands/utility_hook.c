@@ -96,8 +96,9 @@ RefuseInheritanceOfDistributed(Node *parsetree)
 	const char *hint = "Distributed tables cannot take part in inheritance or partitioning.";
 	ListCell   *lc;
 
-	if (IsA(parsetree, CreateStmt))
+	if (IsA(parsetree, CreateStmt) || IsA(parsetree, CreateForeignTableStmt))
 	{
+		/* CreateForeignTableStmt begins with a CreateStmt */
 		CreateStmt *stmt = (CreateStmt *) parsetree;
 
 		foreach(lc, stmt->inhRelations)
@@ -242,6 +243,7 @@ ShardProcessUtility(PlannedStmt *pstmt, const char *queryString,
 				RefuseOnDistributed(((ClusterStmt *) parsetree)->relation, "CLUSTER", NULL);
 				break;
 			case T_CreateStmt:
+			case T_CreateForeignTableStmt:
 			case T_AlterTableStmt:
 				RefuseInheritanceOfDistributed(parsetree);
 				break;
