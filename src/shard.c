@@ -17,6 +17,7 @@
 #include "commands/utility_hook.h"
 #include "connection/connection.h"
 #include "executor/shard_scan.h"
+#include "executor/shell_guard.h"
 #include "metadata/metadata.h"
 #include "planner/planner.h"
 #include "transaction/deadlock.h"
@@ -130,5 +131,6 @@ _PG_init(void)
 	RegisterRecoveryLauncher();
 	RegisterShardScanMethods();
 	InstallPlannerHooks();
+	InstallShellScanGuard();
 	InstallUtilityHook();
 }

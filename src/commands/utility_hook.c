@@ -44,6 +44,7 @@ static void StopDDLPropagationForRestore(void);
 
 /* GUC shard.enable_ddl_propagation */
 bool		EnableDDLPropagation = true;
+static void RefuseInheritanceOfDistributed(Node *parsetree);
 
 /*
  * InstallUtilityHook saves the previous ProcessUtility hook and installs
@@ -87,6 +88,45 @@ RefuseOnDistributed(RangeVar *rv, const char *what, const char *hint)
 				 errmsg("%s is not supported on distributed table \"%s\" yet",
 						what, get_rel_name(relid)),
 				 hint ? errhint("%s", hint) : 0));
+}
+
+/*
+ * RefuseInheritanceOfDistributed throws FEATURE_NOT_SUPPORTED when a
+ * CREATE TABLE or ALTER TABLE would make a distributed table a parent or a
+ * partition: its rows live in the shards, so neither reads through the
+ * parent nor rows routed into the partition could reach them.
+ * (create_distributed_table refuses tables that already take part in
+ * inheritance; ALTER TABLE ... INHERIT on a distributed table itself is
+ * refused with the other ALTER TABLE forms.)
+ */
+static void
+RefuseInheritanceOfDistributed(Node *parsetree)
+{
+	const char *hint = "Distributed tables cannot take part in inheritance or partitioning.";
+	ListCell   *lc;
+
+	if (IsA(parsetree, CreateStmt) || IsA(parsetree, CreateForeignTableStmt))
+	{
+		/* CreateForeignTableStmt begins with a CreateStmt */
+		CreateStmt *stmt = (CreateStmt *) parsetree;
+
+		foreach(lc, stmt->inhRelations)
+			RefuseOnDistributed(lfirst(lc), stmt->partbound ? "CREATE TABLE ... PARTITION OF" :
+								"CREATE TABLE ... INHERITS", hint);
+	}
+	else if (IsA(parsetree, AlterTableStmt))
+	{
+		foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+		{
+			AlterTableCmd *cmd = lfirst(lc);
+
+			if (cmd->subtype == AT_AddInherit)
+				RefuseOnDistributed((RangeVar *) cmd->def, "ALTER TABLE ... INHERIT", hint);
+			else if (cmd->subtype == AT_AttachPartition)
+				RefuseOnDistributed(((PartitionCmd *) cmd->def)->name,
+									"ALTER TABLE ... ATTACH PARTITION", hint);
+		}
+	}
 }
 
 /*
@@ -246,6 +286,11 @@ ShardProcessUtility(PlannedStmt *pstmt, const char *queryString,
 				break;
 			case T_ClusterStmt:
 				RefuseOnDistributed(((ClusterStmt *) parsetree)->relation, "CLUSTER", NULL);
+				break;
+			case T_CreateStmt:
+			case T_CreateForeignTableStmt:
+			case T_AlterTableStmt:
+				RefuseInheritanceOfDistributed(parsetree);
 				break;
 			case T_CopyStmt:
 				/* COPY FROM runs here; COPY TO becomes COPY (query) TO */

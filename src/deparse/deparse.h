@@ -54,6 +54,7 @@ extern void DeparseQueryInto(StringInfo buf, Query *query, DeparseOptions *optio
  */
 extern const char *NotShippableReason(Node *expr);
 extern bool IsShippableFunction(Oid funcid);
+extern const char *OutputNotReadableReason(List *targetList);
 extern bool IsObjectNameType(Oid typid);
 extern bool IsCollationRelabel(Node *node);
 

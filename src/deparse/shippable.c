@@ -32,6 +32,7 @@
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "deparse/deparse.h"
+#include "funcapi.h"
 #include "nodes/nodeFuncs.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -66,6 +67,34 @@ NotShippableReason(Node *expr)
 	ctx.reason = NULL;
 	(void) NotShippableWalker(expr, &ctx);
 	return ctx.reason;
+}
+
+/*
+ * OutputNotReadableReason returns why the rows of a shipped statement with
+ * this target list (or RETURNING list) could not be read back on the
+ * coordinator, or NULL.  Values come back as text and go through their
+ * type's input function: an anonymous record (alone, or as the element of
+ * an array) has no tuple descriptor there, and pseudo-types have no input.
+ * Such columns must be formed on the coordinator from their columns.
+ */
+const char *
+OutputNotReadableReason(List *targetList)
+{
+	ListCell   *lc;
+
+	foreach(lc, targetList)
+	{
+		TargetEntry *tle = lfirst_node(TargetEntry, lc);
+		Oid			type = exprType((Node *) tle->expr);
+
+		if (tle->resjunk)
+			continue;
+		if (type == RECORDOID || type == RECORDARRAYOID)
+			return "an output column is an anonymous record";
+		if (get_typtype(type) == TYPTYPE_PSEUDO)
+			return psprintf("an output column is of pseudo-type %s", format_type_be(type));
+	}
+	return NULL;
 }
 
 /*
@@ -409,10 +438,19 @@ NotShippableWalker(Node *node, ShippableContext *ctx)
 		case T_RowExpr:
 		case T_CoalesceExpr:
 		case T_MinMaxExpr:
-		case T_FieldSelect:
 		case T_FieldStore:
 		case T_SubscriptingRef:
 		case T_NullIfExpr:
+			break;
+		case T_FieldSelect:
+			{
+				/* the field is shipped by name (see CompositeFieldName) */
+				Node	   *arg = (Node *) ((FieldSelect *) node)->arg;
+
+				if (!OidIsValid(get_typ_typrelid(getBaseType(exprType(arg)))) &&
+					get_expr_result_tupdesc(arg, true) == NULL)
+					reason = "a field of an anonymous record is selected";
+			}
 			break;
 		case T_Param:
 			if (((Param *) node)->paramkind == PARAM_EXEC)

@@ -87,7 +87,8 @@ PlanColocatedInsertSelect(Query *query, DistTableEntry *table, List *allRelids)
 		return NULL;
 
 	if (NotShippableReason((Node *) query) != NULL ||
-		NeedsCoordinatorEvaluation((Node *) query))
+		NeedsCoordinatorEvaluation((Node *) query) ||
+		OutputNotReadableReason(query->returningList) != NULL)
 		return NULL;
 	if (!SubqueryDecomposes(source->subquery, &colocationId, &distOutput, &reason) ||
 		colocationId != table->colocationId ||
@@ -201,6 +202,8 @@ CheckOnConflict(Query *query, DistTableEntry *table)
 	reason = NotShippableReason((Node *) oc);
 	if (reason == NULL)
 		reason = NotShippableReason((Node *) query->returningList);
+	if (reason == NULL)
+		reason = OutputNotReadableReason(query->returningList);
 	if (reason != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

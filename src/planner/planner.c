@@ -17,6 +17,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_proc.h"
 #include "jit/jit.h"
 #include "nodes/makefuncs.h"
@@ -47,6 +48,10 @@ static PlannedStmt *StandardPlanner(Query *parse, const char *queryString,
 									int cursorOptions, ParamListInfo boundParams);
 static void ShardSetRelPathlistHook(PlannerInfo *root, RelOptInfo *rel, Index rti,
 									RangeTblEntry *rte);
+static PlannedStmt *PlanShippedSelect(Query *parse, const char *queryString,
+									  int cursorOptions, ParamListInfo boundParams,
+									  List *distRels, List *allRelids);
+static void CheckReturningReadable(Query *parse);
 static bool FindRelationsWalker(Node *node, FindRelationsContext *context);
 static bool SecurityBarrierWalker(Node *node, void *context);
 static void CheckFallbackSupported(Query *query, List *distRels);
@@ -109,17 +114,8 @@ ShardPlanner(Query *parse, const char *queryString, int cursorOptions,
 				CheckFallbackSupported(parse, distRels);
 				return StandardPlanner(parse, queryString, cursorOptions, boundParams);
 			}
-			plan = PlanReferenceTableStatement(parse, distRels, allRelids, &reason);
-			if (plan == NULL)
-				plan = PlanRouterStatement(parse, distRels, allRelids, boundParams, &reason);
-			if (plan != NULL)
-			{
-				if (cursorOptions & CURSOR_OPT_SCROLL)
-					plan->planTree = materialize_finished_plan(plan->planTree);
-				return plan;
-			}
-			plan = PlanPushdownSelect(parse, queryString, cursorOptions, boundParams,
-									  allRelids, &reason);
+			plan = PlanShippedSelect(parse, queryString, cursorOptions, boundParams,
+									 distRels, allRelids);
 			if (plan != NULL)
 				return plan;
 			CheckFallbackSupported(parse, distRels);
@@ -155,6 +151,7 @@ ShardPlanner(Query *parse, const char *queryString, int cursorOptions,
 				}
 				return StandardPlanner(parse, queryString, cursorOptions, boundParams);
 			}
+			CheckReturningReadable(parse);
 			plan = PlanReferenceTableStatement(parse, distRels, allRelids, &reason);
 			if (plan == NULL)
 				plan = PlanRouterStatement(parse, distRels, allRelids, boundParams, &reason);
@@ -173,8 +170,62 @@ ShardPlanner(Query *parse, const char *queryString, int cursorOptions,
 }
 
 /*
- * ShardSetRelPathlistHook gives distributed base relations a remote scan
- * path, then calls the previous hook.
+ * PlanShippedSelect returns a plan that ships the SELECT to the nodes
+ * (reference tables only, one shard group, or pushed down per shard), or
+ * NULL when PostgreSQL's planner must run it over remote scans.  Rows of
+ * a shipped statement are read back by their types' input functions, so
+ * a statement returning anonymous records stays on the coordinator, which
+ * forms them from the columns its remote scans read.
+ */
+static PlannedStmt *
+PlanShippedSelect(Query *parse, const char *queryString, int cursorOptions,
+				  ParamListInfo boundParams, List *distRels, List *allRelids)
+{
+	PlannedStmt *plan;
+	const char *reason = OutputNotReadableReason(parse->targetList);
+
+	if (reason != NULL)
+		return NULL;
+	plan = PlanReferenceTableStatement(parse, distRels, allRelids, &reason);
+	if (plan == NULL)
+		plan = PlanRouterStatement(parse, distRels, allRelids, boundParams, &reason);
+	if (plan != NULL)
+	{
+		if (cursorOptions & CURSOR_OPT_SCROLL)
+			plan->planTree = materialize_finished_plan(plan->planTree);
+		return plan;
+	}
+	return PlanPushdownSelect(parse, queryString, cursorOptions, boundParams,
+							  allRelids, &reason);
+}
+
+/*
+ * CheckReturningReadable throws when the RETURNING list of a statement
+ * that runs on the nodes holds values the coordinator cannot read back.
+ */
+static void
+CheckReturningReadable(Query *parse)
+{
+	const char *reason = OutputNotReadableReason(parse->returningList);
+
+	if (reason != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("RETURNING of distributed table \"%s\" cannot return this value",
+						get_rel_name(rt_fetch(parse->resultRelation, parse->rtable)->relid)),
+				 errdetail("In the RETURNING list, %s: the nodes cannot send it back.", reason),
+				 errhint("Return the columns, or cast the row to a named composite type.")));
+}
+
+/*
+ * ShardSetRelPathlistHook gives every relation that reads the rows of a
+ * distributed table a remote scan path, then calls the previous hook.
+ * That includes the members of append relations (UNION ALL branches
+ * pulled up into an append rel, inheritance children): PostgreSQL plans
+ * each member as a relation of its own.  A relation marked inh is an
+ * append rel whose paths combine its members' (the parent's own rows are
+ * one of the members), so it keeps them.  A relation proven empty keeps
+ * its dummy path.
  */
 static void
 ShardSetRelPathlistHook(PlannerInfo *root, RelOptInfo *rel, Index rti,
@@ -183,7 +234,10 @@ ShardSetRelPathlistHook(PlannerInfo *root, RelOptInfo *rel, Index rti,
 	if (prev_set_rel_pathlist_hook)
 		prev_set_rel_pathlist_hook(root, rel, rti, rte);
 
-	if (rte->rtekind == RTE_RELATION && rel->reloptkind != RELOPT_OTHER_MEMBER_REL &&
+	/* PostgreSQL calls the hook for relations it proved empty, too */
+	if (IS_DUMMY_REL(rel))
+		return;
+	if (rte->rtekind == RTE_RELATION && !rte->inh &&
 		ShardExtensionLoaded() && IsDistributedTable(rte->relid))
 		ShardSetRelPathlist(root, rel, rti, rte);
 	else if (rte->rtekind == RTE_FUNCTION)
@@ -267,6 +321,15 @@ FindRelationsWalker(Node *node, FindRelationsContext *context)
 			if (IsDistributedTable(rte->relid))
 			{
 				DistRelationRef *ref = palloc0(sizeof(DistRelationRef));
+
+				/* the shard paths read the table's own rows only */
+				if (rte->inh && has_subclass(rte->relid) &&
+					find_inheritance_children(rte->relid, NoLock) != NIL)
+					ereport(ERROR,
+							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+							 errmsg("distributed table \"%s\" has inheritance children, which are not supported",
+									get_rel_name(rte->relid)),
+							 errhint("Read the table's own rows with ONLY, or detach the children with ALTER TABLE ... NO INHERIT.")));
 
 				ref->relid = rte->relid;
 				ref->rtindex = (context->level == 0) ? rtindex : 0;

@@ -1617,16 +1617,8 @@ PlanWithPlaceholder(Query *original, Query *worker, Query *coordinator,
 	List	   *allRelids;
 
 	/* rows come back as text: anonymous records cannot be read back */
-	foreach(lc, worker->targetList)
-	{
-		TargetEntry *tle = lfirst_node(TargetEntry, lc);
-		Oid			type = exprType((Node *) tle->expr);
-
-		if (!tle->resjunk &&
-			(type == RECORDOID || type == RECORDARRAYOID ||
-			 get_typtype(type) == TYPTYPE_PSEUDO))
-			return NULL;
-	}
+	if (OutputNotReadableReason(worker->targetList) != NULL)
+		return NULL;
 
 	distRels = FindDistributedRelations(original, &allRelids);
 	foreach(lc, distRels)

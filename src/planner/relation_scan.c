@@ -2,8 +2,10 @@
  * relation_scan.c
  *	  Remote scans of distributed relations inside PostgreSQL's own plans.
  *
- * This is the path that makes every SELECT correct: each distributed base
- * relation that the faster paths could not take becomes a ShardScan that
+ * This is the path that makes every SELECT correct: each relation that
+ * reads a distributed table's rows (a base relation, or a member of an
+ * append relation such as a pulled-up UNION ALL branch) and that the
+ * faster paths could not take becomes a ShardScan that
  * reads the shards (filters and needed columns pushed down, one query per
  * node, nodes in parallel, rows streamed), and PostgreSQL's planner does
  * joins, aggregation, sorting and the rest on the coordinator.  The
@@ -24,6 +26,7 @@
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
 #include "optimizer/paths.h"
+#include "optimizer/prep.h"
 #include "optimizer/restrictinfo.h"
 #include "parser/parsetree.h"
 #include "rewrite/rewriteManip.h"
@@ -65,7 +68,9 @@ IsRemoteClause(Expr *clause)
 
 /*
  * ShardSetRelPathlist replaces the paths of a distributed base relation by
- * one remote scan path.  Throws if the query needs system columns of it.
+ * one remote scan path.  Throws if the query locks its rows or needs
+ * system columns of it, or modifies a local inheritance parent of it (such
+ * hierarchies are refused when made, but may predate that).
  */
 void
 ShardSetRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *rte)
@@ -73,6 +78,26 @@ ShardSetRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry
 	CustomPath *path;
 	int			attno;
 	double		rows;
+	Index		resultRelation = root->parse->resultRelation;
+	PlanRowMark *rowMark;
+
+	/* a modification of a local inheritance parent reaching a shell */
+	if (resultRelation > 0 && bms_is_member(resultRelation, rel->top_parent_relids))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot modify table \"%s\": its inheritance child \"%s\" is a distributed table",
+						get_rel_name(planner_rt_fetch(resultRelation, root)->relid),
+						get_rel_name(rte->relid)),
+				 errhint("Detach the distributed table with ALTER TABLE ... NO INHERIT or DETACH PARTITION.")));
+
+	/* rows of the shards cannot be locked from here (nested, or a child) */
+	rowMark = get_plan_rowmark(root->rowMarks, rti);
+	if (rowMark != NULL && RowMarkRequiresRowShareLock(rowMark->markType))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("SELECT ... FOR UPDATE/SHARE on distributed table \"%s\" must select rows of one shard",
+						get_rel_name(rte->relid)),
+				 errhint("Lock the rows in a statement of their own that filters on the distribution column with an equality.")));
 
 	for (attno = rel->min_attr; attno < 0; attno++)
 	{
