@@ -44,6 +44,7 @@
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/rel.h"
+#include "utils/relcache.h"
 #include "utils/ruleutils.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -65,6 +66,7 @@ static int	ChooseColocationGroup(Relation rel, AttrNumber distAttno, int shardCo
 								  const char *colocateWith,
 								  Oid *existingRelid);
 static void MoveRowsToShards(Relation rel);
+static void TruncateShellStorage(Relation rel);
 static void CreateShards(Relation rel, DistTableEntry *table);
 static void RecordShards(Oid relid, AttrNumber distAttno, int colocationId,
 						 int shardCount, Oid existingRelid);
@@ -436,8 +438,9 @@ ShardDefinitionCommands(Relation rel, DistTableEntry *table, int shardIndex)
 }
 
 /*
- * MoveRowsToShards sends every row of rel to its shard and deletes it
- * locally, in the current transaction.
+ * MoveRowsToShards sends every row of rel to its shard, then empties the
+ * local storage (TruncateShellStorage), in the current transaction.  The
+ * caller holds AccessExclusiveLock on rel.
  */
 static void
 MoveRowsToShards(Relation rel)
@@ -456,12 +459,41 @@ MoveRowsToShards(Relation rel)
 		CHECK_FOR_INTERRUPTS();
 		slot_getallattrs(slot);
 		InsertBatcherAddRow(batcher, slot->tts_values, slot->tts_isnull);
-		simple_table_tuple_delete(rel, &slot->tts_tid, snapshot);
 	}
 	table_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
 	UnregisterSnapshot(snapshot);
 	(void) FinishInsertBatcher(batcher, false);
+	TruncateShellStorage(rel);
+}
+
+/*
+ * TruncateShellStorage gives rel, its TOAST table and its indexes new empty
+ * storage, as TRUNCATE does for a table created before the transaction:
+ * the old files go when the transaction commits and stay if it aborts, so
+ * the shell keeps no dead copy of the moved rows until a VACUUM.  Works on
+ * the relation directly, not through TRUNCATE, whose utility hook would
+ * send it to the shards.  The caller holds AccessExclusiveLock on rel.
+ */
+static void
+TruncateShellStorage(Relation rel)
+{
+	Oid			toastRelid = rel->rd_rel->reltoastrelid;
+	ReindexParams reindexParams = {0};
+
+	/* the table AM also makes the init fork of an unlogged table */
+	RelationSetNewRelfilenode(rel, rel->rd_rel->relpersistence);
+	if (OidIsValid(toastRelid))
+	{
+		Relation	toastRel = table_open(toastRelid, AccessExclusiveLock);
+
+		RelationSetNewRelfilenode(toastRel, toastRel->rd_rel->relpersistence);
+		table_close(toastRel, NoLock);
+	}
+	/* the indexes, the TOAST index included, are rebuilt empty */
+	(void) reindex_relation(RelationGetRelid(rel), REINDEX_REL_PROCESS_TOAST,
+							&reindexParams);
+	CommandCounterIncrement();
 }
 
 /*
