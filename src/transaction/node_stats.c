@@ -175,7 +175,7 @@ NoteNodeReachable(int nodeId, const char *host, int port)
 
 	SPI_connect();
 	SpiRun("SELECT unreachable_reported FROM shard.dist_node_stats"
-		   " WHERE node_id = $1 AND unreachable_since IS NOT NULL",
+		   " WHERE node_id = $1 AND unreachable_since IS NOT NULL FOR UPDATE",
 		   1, types, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed > 0)
 	{
@@ -210,7 +210,7 @@ NoteNodeUnreachable(int nodeId, const char *host, int port, ErrorData *edata)
 	SpiRun("SELECT NOT unreachable_reported,"
 		   " unreachable_since <= pg_catalog.now() - $2 * interval '1 ms'"
 		   " FROM shard.dist_node_stats"
-		   " WHERE node_id = $1 AND unreachable_since IS NOT NULL",
+		   " WHERE node_id = $1 AND unreachable_since IS NOT NULL FOR UPDATE",
 		   2, types, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed > 0)
 	{
