@@ -120,7 +120,11 @@ SQL
 	echo
 	echo "The shard cluster is running (coordinator 127.0.0.1:$COORD_PORT, workers ${PORTS[1]} and ${PORTS[2]})."
 	echo "Connect to the coordinator:  psql -h 127.0.0.1 -p $COORD_PORT -U postgres postgres"
-	echo "Stop it:                     $SHARD_REPO/scripts/cluster.sh stop"
+	local envPrefix=""
+	[ -n "${SHARD_CLUSTER_DIR:-}" ] && envPrefix+="SHARD_CLUSTER_DIR=$CLUSTER_DIR "
+	[ -n "${SHARD_CLUSTER_PORT:-}" ] && envPrefix+="SHARD_CLUSTER_PORT=$BASE_PORT "
+	[ -n "${SHARD_PG_ROOT:-}" ] && envPrefix+="SHARD_PG_ROOT=$SHARD_PG_ROOT "
+	echo "Stop it:                     $envPrefix$SHARD_REPO/scripts/cluster.sh stop"
 	echo "Logs:                        $CLUSTER_DIR/{coordinator,worker1,worker2}.log"
 }
 
