@@ -14,7 +14,28 @@ ANALYZE t;
 SELECT shard.collect_sizes() AS nodes_reached;
 SELECT row_estimate, size_bytes > 0 AS has_size FROM shard.tables WHERE table_name = 't'::regclass;
 
+\getenv test_dir SHARD_TEST_DIR
+SELECT :'test_dir' || '/coordinator.log' AS coordinator_log \gset
+SELECT size AS log_offset FROM pg_stat_file(:'coordinator_log') \gset
+SELECT set_config('sizes_down.node', node_id::text, false)
+  FROM shard.nodes WHERE port = :worker_2_port \gset
 \! $NODE_CTL stop worker_2
+-- the background worker notices by itself, and quietly: a node may just be
+-- starting (nothing in the coordinator's log)
+DO $$
+DECLARE
+	deadline timestamptz := clock_timestamp() + interval '120 s';
+BEGIN
+	WHILE (SELECT unreachable_since FROM shard.dist_node_stats
+		   WHERE node_id = current_setting('sizes_down.node')::int) IS NULL LOOP
+		IF clock_timestamp() > deadline THEN
+			RAISE EXCEPTION 'the background worker did not notice the stopped node within 120 s';
+		END IF;
+		PERFORM pg_sleep(0.1);
+	END LOOP;
+END $$;
+SELECT count(*) AS warnings_logged
+  FROM regexp_matches(pg_read_file(:'coordinator_log', :log_offset, 100000000), 'WARNING', 'g');
 -- a first failure is only noted (no warning)
 SELECT shard.collect_sizes() AS nodes_reached;
 SELECT port, shard_count, size_bytes IS NULL AS size_null, sizes_at IS NULL AS time_null,
