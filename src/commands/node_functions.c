@@ -35,7 +35,8 @@
 PG_FUNCTION_INFO_V1(shard_add_node);
 PG_FUNCTION_INFO_V1(shard_remove_node);
 
-static void CheckNodeCompatible(NodeConnection *conn, const char *host, int port);
+static void CheckNodeCompatible(NodeConnection *conn, NodeIdentity *identity,
+								const char *host, int port);
 static int64 SpiCount(const char *sql, Oid argType, Datum arg);
 static bool SameInstant(const char *a, const char *b);
 static void CheckNotRegistered(NodeIdentity *identity, const char *host, int port);
@@ -65,15 +66,15 @@ SpiCount(const char *sql, Oid argType, Datum arg)
 }
 
 /*
- * CheckNodeCompatible throws unless the node behind conn can hold shards
- * of this coordinator.
+ * CheckNodeCompatible throws unless the node behind conn (which says it is
+ * identity) can hold shards of this coordinator.
  */
 static void
-CheckNodeCompatible(NodeConnection *conn, const char *host, int port)
+CheckNodeCompatible(NodeConnection *conn, NodeIdentity *identity,
+					const char *host, int port)
 {
 	PGresult   *res;
 	int			version;
-	char	   *systemId;
 	char		ownSystemId[32];
 	const char *encoding;
 	const char *collate;
@@ -86,15 +87,13 @@ CheckNodeCompatible(NodeConnection *conn, const char *host, int port)
 
 	res = ExecuteRemoteCommand(conn,
 							   "SELECT current_setting('server_version_num')::int,"
-							   " (SELECT system_identifier FROM pg_catalog.pg_control_system())::text,"
 							   " pg_catalog.pg_encoding_to_char(encoding), datcollate, datctype"
 							   " FROM pg_catalog.pg_database WHERE datname = current_database()",
 							   PGRES_TUPLES_OK);
 	version = atoi(PQgetvalue(res, 0, 0));
-	systemId = pstrdup(PQgetvalue(res, 0, 1));
-	encoding = pstrdup(PQgetvalue(res, 0, 2));
-	collate = pstrdup(PQgetvalue(res, 0, 3));
-	ctype = pstrdup(PQgetvalue(res, 0, 4));
+	encoding = pstrdup(PQgetvalue(res, 0, 1));
+	collate = pstrdup(PQgetvalue(res, 0, 2));
+	ctype = pstrdup(PQgetvalue(res, 0, 3));
 	PQclear(res);
 
 	if (version < 150000)
@@ -103,7 +102,7 @@ CheckNodeCompatible(NodeConnection *conn, const char *host, int port)
 				 errmsg("node %s:%d runs PostgreSQL %d, shard needs 15 or later", host, port, version)));
 
 	snprintf(ownSystemId, sizeof(ownSystemId), UINT64_FORMAT, GetSystemIdentifier());
-	if (strcmp(systemId, ownSystemId) == 0)
+	if (strcmp(identity->systemIdentifier, ownSystemId) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("node %s:%d is the coordinator itself", host, port),
@@ -160,6 +159,7 @@ ProbeStartTime(void *arg)
 	NodeConnection *conn = GetNodeSideConnection(probe->nodeId, probe->host, probe->port);
 
 	probe->startedAt = FetchNodeIdentity(conn)->startedAt;
+	CloseNodeConnection(conn);
 }
 
 /*
@@ -311,8 +311,8 @@ shard_add_node(PG_FUNCTION_ARGS)
 
 	/* reach the node before registering it */
 	conn = GetNodeConnection(nodeId, host, port);
-	CheckNodeCompatible(conn, host, port);
 	identity = FetchNodeIdentity(conn);
+	CheckNodeCompatible(conn, identity, host, port);
 	CheckNotRegistered(identity, host, port);
 
 	args[0] = Int32GetDatum(nodeId);

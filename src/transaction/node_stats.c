@@ -120,30 +120,25 @@ TryInSubTransaction(TryFunction function, void *arg)
 
 
 /*
- * ReadNodeIdentity fills identity from the NODE_IDENTITY_COLUMNS of the
- * first row of res, starting at firstColumn.
- */
-void
-ReadNodeIdentity(PGresult *res, int firstColumn, NodeIdentity *identity)
-{
-	identity->systemIdentifier = pstrdup(PQgetvalue(res, 0, firstColumn));
-	identity->serverPort = atoi(PQgetvalue(res, 0, firstColumn + 1));
-	identity->startedAt = pstrdup(PQgetvalue(res, 0, firstColumn + 2));
-}
-
-
-/*
  * FetchNodeIdentity asks the server behind conn who it is; palloc'd in
- * CurrentMemoryContext.  Throws when the node does not answer.
+ * CurrentMemoryContext.  Throws when the node does not answer.  Every
+ * function used is executable by any user.
  */
 NodeIdentity *
 FetchNodeIdentity(NodeConnection *conn)
 {
 	NodeIdentity *identity = palloc0(sizeof(NodeIdentity));
-	PGresult   *res = ExecuteRemoteCommand(conn, "SELECT " NODE_IDENTITY_COLUMNS,
-										   PGRES_TUPLES_OK);
+	PGresult   *res;
 
-	ReadNodeIdentity(res, 0, identity);
+	res = ExecuteRemoteCommand(conn,
+							   "SELECT (SELECT system_identifier"
+							   " FROM pg_catalog.pg_control_system())::text,"
+							   " pg_catalog.current_setting('port')::int,"
+							   " pg_catalog.pg_postmaster_start_time()::text",
+							   PGRES_TUPLES_OK);
+	identity->systemIdentifier = pstrdup(PQgetvalue(res, 0, 0));
+	identity->serverPort = atoi(PQgetvalue(res, 0, 1));
+	identity->startedAt = pstrdup(PQgetvalue(res, 0, 2));
 	PQclear(res);
 	return identity;
 }
@@ -403,7 +398,10 @@ MeasureNode(void *arg)
 	measure->sizes = palloc(sizeof(Datum) * (measure->count + 1));
 	measure->rowEstimates = palloc(sizeof(Datum) * (measure->count + 1));
 	if (measure->count == 0)
+	{
+		CloseNodeConnection(conn);
 		return;
+	}
 
 	/* reltuples is -1 until the shard is vacuumed or analyzed */
 	initStringInfo(&sql);
@@ -426,15 +424,24 @@ MeasureNode(void *arg)
 	res = ExecuteRemoteCommand(conn, sql.data, PGRES_TUPLES_OK);
 	for (i = 0; i < PQntuples(res); i++)
 	{
-		int64		size = strtoi64(PQgetvalue(res, i, 1), NULL, 10);
+		int			n = measure->measured;
+		int64		size;
 
-		measure->measuredIds[i] = Int64GetDatum(strtoi64(PQgetvalue(res, i, 0), NULL, 10));
-		measure->sizes[i] = Int64GetDatum(size);
-		measure->rowEstimates[i] = Int64GetDatum(strtoi64(PQgetvalue(res, i, 2), NULL, 10));
+		/* NULL: dropped meanwhile */
+		if (PQgetisnull(res, i, 1))
+			continue;
+		size = strtoi64(PQgetvalue(res, i, 1), NULL, 10);
+		measure->measuredIds[n] = Int64GetDatum(strtoi64(PQgetvalue(res, i, 0), NULL, 10));
+		measure->sizes[n] = Int64GetDatum(size);
+		measure->rowEstimates[n] = Int64GetDatum(PQgetisnull(res, i, 2) ? 0 :
+												 strtoi64(PQgetvalue(res, i, 2), NULL, 10));
 		measure->totalSize += size;
+		measure->measured++;
 	}
-	measure->measured = PQntuples(res);
 	PQclear(res);
+
+	/* collections are rare: no idle connection is kept for them */
+	CloseNodeConnection(conn);
 }
 
 

@@ -27,16 +27,9 @@ typedef struct NodeIdentity
 	char	   *startedAt;		/* pg_postmaster_start_time(), as text */
 } NodeIdentity;
 
-/* the columns of a remote SELECT that ReadNodeIdentity reads, in order */
-#define NODE_IDENTITY_COLUMNS \
-	"(SELECT system_identifier FROM pg_catalog.pg_control_system())::text," \
-	" pg_catalog.current_setting('port')::int," \
-	" pg_catalog.pg_postmaster_start_time()::text"
-
 typedef void (*TryFunction) (void *arg);
 
 extern ErrorData *TryInSubTransaction(TryFunction function, void *arg);
-extern void ReadNodeIdentity(PGresult *res, int firstColumn, NodeIdentity *identity);
 extern NodeIdentity *FetchNodeIdentity(NodeConnection *conn);
 extern void NoteNodeReachable(int nodeId, const char *host, int port);
 extern void NoteNodeUnreachable(int nodeId, const char *host, int port,
