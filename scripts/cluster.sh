@@ -11,8 +11,12 @@
 # Layout (override the directory with SHARD_CLUSTER_DIR):
 #   /var/lib/postgresql/shard-cluster/{coordinator,worker1,worker2}  data
 #   /var/lib/postgresql/shard-cluster/*.log                          server logs
+#   /var/lib/postgresql/shard-cluster/build.log                      compiler output
 #   /var/lib/postgresql/shard-cluster                                unix sockets
 #   ports 9700 (coordinator), 9701 and 9702 (workers), on 127.0.0.1 only
+#   (SHARD_CLUSTER_PORT moves them: the coordinator's port, workers + 1, + 2)
+#
+# The build is quiet: its output goes to build.log, shown only on failure.
 #
 # start is idempotent: data directories are kept across runs (use destroy for
 # a clean slate); running servers are restarted so they load the newly built
@@ -23,7 +27,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 CLUSTER_DIR=${SHARD_CLUSTER_DIR:-/var/lib/postgresql/shard-cluster}
 NAMES=(coordinator worker1 worker2)
-PORTS=(9700 9701 9702)
+BASE_PORT=${SHARD_CLUSTER_PORT:-9700}
+PORTS=($BASE_PORT $((BASE_PORT + 1)) $((BASE_PORT + 2)))
 COORD_PORT=${PORTS[0]}
 DB=postgres
 
@@ -43,9 +48,9 @@ stop_all() {
 cmd_start() {
 	require_root
 	ensure_packages
-	build_install
-
 	make_pg_dir "$CLUSTER_DIR"
+	build_install "$CLUSTER_DIR/build.log"
+
 	PG_RUN_CWD=$CLUSTER_DIR
 	local i name port datadir role
 	for i in 0 1 2; do
@@ -102,15 +107,24 @@ SELECT shard.create_distributed_table('demo', 'id');
 SELECT * FROM demo WHERE id = 42;
 UPDATE demo SET amount = 0 WHERE id = 42;
 SELECT id, name, amount FROM demo ORDER BY amount DESC LIMIT 5;
-SELECT node_id, host, port, role, shard_count FROM shard.nodes ORDER BY node_id;
-SELECT shard_id, table_name, hash_min, hash_max, node_id, port, shard_name
+ANALYZE demo;
+SELECT shard.collect_sizes() AS nodes_measured;
+SELECT table_name, shard_count, row_estimate, pg_size_pretty(size_bytes) AS size
+  FROM shard.tables;
+SELECT node_id, host, port, role, shard_count, pg_size_pretty(size_bytes) AS size
+  FROM shard.nodes ORDER BY node_id;
+SELECT shard_id, table_name, hash_min, hash_max, node_id, port, shard_name, row_estimate
   FROM shard.shards ORDER BY shard_id LIMIT 8;
 SQL
 
 	echo
 	echo "The shard cluster is running (coordinator 127.0.0.1:$COORD_PORT, workers ${PORTS[1]} and ${PORTS[2]})."
 	echo "Connect to the coordinator:  psql -h 127.0.0.1 -p $COORD_PORT -U postgres postgres"
-	echo "Stop it:                     $SHARD_REPO/scripts/cluster.sh stop"
+	local envPrefix=""
+	[ -n "${SHARD_CLUSTER_DIR:-}" ] && envPrefix+="SHARD_CLUSTER_DIR=$CLUSTER_DIR "
+	[ -n "${SHARD_CLUSTER_PORT:-}" ] && envPrefix+="SHARD_CLUSTER_PORT=$BASE_PORT "
+	[ -n "${SHARD_PG_ROOT:-}" ] && envPrefix+="SHARD_PG_ROOT=$SHARD_PG_ROOT "
+	echo "Stop it:                     $envPrefix$SHARD_REPO/scripts/cluster.sh stop"
 	echo "Logs:                        $CLUSTER_DIR/{coordinator,worker1,worker2}.log"
 }
 

@@ -60,12 +60,23 @@ ensure_packages() {
 	id "$PG_USER" >/dev/null 2>&1 || die "the '$PG_USER' user was not created by the postgresql packages"
 }
 
-# build_install builds shard.so and installs it (and the SQL scripts) into
-# the PostgreSQL 15 installation.
+# build_install [LOGFILE] builds shard.so and installs it (and the SQL
+# scripts) into the PostgreSQL 15 installation.  With LOGFILE, the compiler
+# output goes there and is shown (its tail) only when the build fails.
 build_install() {
-	log "building and installing the shard extension"
-	make -C "$SHARD_REPO" -j"$(nproc)" PG_CONFIG="$PG_CONFIG"
-	make -C "$SHARD_REPO" install PG_CONFIG="$PG_CONFIG"
+	local logfile=${1:-}
+	log "building and installing the shard extension${logfile:+ (log: $logfile)}"
+	if [ -z "$logfile" ]; then
+		make -C "$SHARD_REPO" -j"$(nproc)" PG_CONFIG="$PG_CONFIG"
+		make -C "$SHARD_REPO" install PG_CONFIG="$PG_CONFIG"
+		return
+	fi
+	if ! { make -C "$SHARD_REPO" -j"$(nproc)" PG_CONFIG="$PG_CONFIG" &&
+		   make -C "$SHARD_REPO" install PG_CONFIG="$PG_CONFIG"; } >"$logfile" 2>&1; then
+		echo "the build failed; last lines of $logfile:" >&2
+		tail -n 40 "$logfile" >&2
+		exit 1
+	fi
 }
 
 # as_pg runs a command as the postgres user, from a directory it can enter.

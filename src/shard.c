@@ -21,6 +21,7 @@
 #include "metadata/metadata.h"
 #include "planner/planner.h"
 #include "transaction/deadlock.h"
+#include "transaction/node_stats.h"
 #include "transaction/recovery.h"
 #include "transaction/remote_xact.h"
 
@@ -121,6 +122,18 @@ _PG_init(void)
 							32, 1, 64000,
 							PGC_USERSET,
 							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("shard.size_collection_interval",
+							"Time between collections of the nodes' shard sizes for the catalog views.",
+							"The recovery background worker measures every shard on every node "
+							"into shard.dist_placement_stats; shard.nodes, shard.tables and "
+							"shard.shards show the figures with their time. -1 disables it; "
+							"shard.collect_sizes() still works.",
+							&SizeCollectionInterval,
+							60000, -1, INT_MAX,
+							PGC_SIGHUP,
+							GUC_UNIT_MS,
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("shard");

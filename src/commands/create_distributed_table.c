@@ -37,6 +37,7 @@
 #include "nodes/makefuncs.h"
 #include "optimizer/optimizer.h"
 #include "rewrite/rewriteHandler.h"
+#include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -44,6 +45,7 @@
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/rel.h"
+#include "utils/relcache.h"
 #include "utils/ruleutils.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -67,6 +69,8 @@ static int	ChooseColocationGroup(Relation rel, AttrNumber distAttno, int shardCo
 								  const char *colocateWith,
 								  Oid *existingRelid);
 static void MoveRowsToShards(Relation rel);
+static void TruncateShellStorage(Relation rel, double rowsMoved);
+static void KeepShellStatistics(Oid relid, BlockNumber pages, double rows);
 static void CreateShards(Relation rel, DistTableEntry *table);
 static void RecordShards(Oid relid, AttrNumber distAttno, int colocationId,
 						 int shardCount, Oid existingRelid);
@@ -433,8 +437,9 @@ ShardDefinitionCommands(Relation rel, DistTableEntry *table, int shardIndex)
 }
 
 /*
- * MoveRowsToShards sends every row of rel to its shard and deletes it
- * locally, in the current transaction.
+ * MoveRowsToShards sends every row of rel to its shard, then empties the
+ * local storage (TruncateShellStorage), in the current transaction.  The
+ * caller holds AccessExclusiveLock on rel.
  */
 static void
 MoveRowsToShards(Relation rel)
@@ -443,6 +448,7 @@ MoveRowsToShards(Relation rel)
 	TupleTableSlot *slot;
 	InsertBatcher *batcher;
 	Snapshot	snapshot;
+	double		rowsMoved = 0;
 
 	batcher = StartInsertBatcher(RelationGetRelid(rel), RelationGetDescr(rel));
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
@@ -453,12 +459,81 @@ MoveRowsToShards(Relation rel)
 		CHECK_FOR_INTERRUPTS();
 		slot_getallattrs(slot);
 		InsertBatcherAddRow(batcher, slot->tts_values, slot->tts_isnull);
-		simple_table_tuple_delete(rel, &slot->tts_tid, snapshot);
+		rowsMoved++;
 	}
 	table_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
 	UnregisterSnapshot(snapshot);
 	(void) FinishInsertBatcher(batcher, false);
+	TruncateShellStorage(rel, rowsMoved);
+}
+
+/*
+ * KeepShellStatistics sets relid's pg_class row count and pages, which new
+ * storage reset, to what the rows now on the shards had here: the planner
+ * takes a distributed table's size from its shell's statistics
+ * (planner/planner.c), not from its empty storage.  Transactional, like the
+ * reset.
+ */
+static void
+KeepShellStatistics(Oid relid, BlockNumber pages, double rows)
+{
+	Relation	classRel = table_open(RelationRelationId, RowExclusiveLock);
+	HeapTuple	tuple = SearchSysCacheCopy1(RELOID, ObjectIdGetDatum(relid));
+	Form_pg_class form;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	form = (Form_pg_class) GETSTRUCT(tuple);
+	form->relpages = (int32) pages;
+	form->reltuples = (float4) rows;
+	CatalogTupleUpdate(classRel, &tuple->t_self, tuple);
+	heap_freetuple(tuple);
+	table_close(classRel, RowExclusiveLock);
+	CommandCounterIncrement();
+}
+
+/*
+ * TruncateShellStorage gives rel, its TOAST table and its indexes new empty
+ * storage, as TRUNCATE does for a table created before the transaction:
+ * the old files go when the transaction commits and stay if it aborts, so
+ * the shell keeps no dead copy of the moved rows until a VACUUM.  Its row
+ * count becomes rowsMoved (KeepShellStatistics); when nothing moved, its
+ * statistics stay as they were.  Works on
+ * the relation directly, not through TRUNCATE, whose utility hook would
+ * send it to the shards.  The caller holds AccessExclusiveLock on rel.
+ */
+static void
+TruncateShellStorage(Relation rel, double rowsMoved)
+{
+	Oid			toastRelid = rel->rd_rel->reltoastrelid;
+	ReindexParams reindexParams = {0};
+	BlockNumber pages = RelationGetNumberOfBlocks(rel);
+	double		rows = rowsMoved;
+
+	/* nothing moved: the statistics stay as they were (maybe none, -1) */
+	if (rowsMoved == 0)
+	{
+		pages = (BlockNumber) rel->rd_rel->relpages;
+		rows = rel->rd_rel->reltuples;
+	}
+
+	/* the table AM also makes the init fork of an unlogged table */
+	RelationSetNewRelfilenode(rel, rel->rd_rel->relpersistence);
+	if (OidIsValid(toastRelid))
+	{
+		Relation	toastRel = table_open(toastRelid, AccessExclusiveLock);
+
+		RelationSetNewRelfilenode(toastRel, toastRel->rd_rel->relpersistence);
+		table_close(toastRel, NoLock);
+	}
+	/* the indexes, the TOAST index included, are rebuilt empty */
+	(void) reindex_relation(RelationGetRelid(rel), REINDEX_REL_PROCESS_TOAST,
+							&reindexParams);
+	CommandCounterIncrement();
+
+	/* after the rebuilt indexes counted the empty heap */
+	KeepShellStatistics(RelationGetRelid(rel), pages, rows);
 }
 
 /*

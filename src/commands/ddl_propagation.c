@@ -680,7 +680,7 @@ PlanAlterTable(AlterTableStmt *stmt)
 							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 							 errmsg("cannot drop distribution column \"%s\" of table \"%s\"",
 									cmd->name, RelationGetRelationName(rel)),
-							 errhint("Bring the table back with shard.undistribute_table first.")));
+							 errhint("Create a table distributed by another column, copy the rows into it with INSERT ... SELECT, and drop this one.")));
 				break;
 			case AT_AlterColumnType:
 				if (attnum == table->distAttno && table->method == DIST_METHOD_HASH)

@@ -3,9 +3,12 @@
  *	  shard.add_node and shard.remove_node.
  *
  * A node is checked before it is registered: it must answer, run
- * PostgreSQL 15 or later, be a different server than the coordinator, and
- * have a database of the coordinator's name with the same encoding and
- * collation (so that comparisons and sort orders agree).  A new primary
+ * PostgreSQL 15 or later, be a different server than the coordinator and
+ * than every registered node (whatever name reaches it: its identity is
+ * its system identifier, port and postmaster start time, see
+ * transaction/node_stats.h), and have a database of the coordinator's
+ * name with the same encoding and collation (so that comparisons and sort
+ * orders agree).  A new primary
  * gets a copy of every reference table in the same transaction
  * (reference_table_copy.c).  Only superusers manage nodes.
  *-------------------------------------------------------------------------
@@ -22,16 +25,31 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
 
 #include "commands/reference_table_copy.h"
 #include "connection/connection.h"
 #include "metadata/metadata.h"
+#include "transaction/node_stats.h"
 
 PG_FUNCTION_INFO_V1(shard_add_node);
 PG_FUNCTION_INFO_V1(shard_remove_node);
 
-static void CheckNodeCompatible(NodeConnection *conn, const char *host, int port);
+static void CheckNodeCompatible(NodeConnection *conn, NodeIdentity *identity,
+								const char *host, int port);
 static int64 SpiCount(const char *sql, Oid argType, Datum arg);
+static bool SameInstant(const char *a, const char *b);
+static void CheckNotRegistered(NodeIdentity *identity, const char *host, int port);
+static void ProbeStartTime(void *arg);
+
+/* a registered node that may be the server being added */
+typedef struct IdentityProbe
+{
+	int			nodeId;
+	char	   *host;
+	int			port;
+	char	   *startedAt;		/* stored, then as the node answers */
+} IdentityProbe;
 
 /*
  * SpiCount runs a query returning one bigint with one argument; SPI must
@@ -48,15 +66,15 @@ SpiCount(const char *sql, Oid argType, Datum arg)
 }
 
 /*
- * CheckNodeCompatible throws unless the node behind conn can hold shards
- * of this coordinator.
+ * CheckNodeCompatible throws unless the node behind conn (which says it is
+ * identity) can hold shards of this coordinator.
  */
 static void
-CheckNodeCompatible(NodeConnection *conn, const char *host, int port)
+CheckNodeCompatible(NodeConnection *conn, NodeIdentity *identity,
+					const char *host, int port)
 {
 	PGresult   *res;
 	int			version;
-	char	   *systemId;
 	char		ownSystemId[32];
 	const char *encoding;
 	const char *collate;
@@ -69,15 +87,13 @@ CheckNodeCompatible(NodeConnection *conn, const char *host, int port)
 
 	res = ExecuteRemoteCommand(conn,
 							   "SELECT current_setting('server_version_num')::int,"
-							   " (SELECT system_identifier FROM pg_catalog.pg_control_system())::text,"
 							   " pg_catalog.pg_encoding_to_char(encoding), datcollate, datctype"
 							   " FROM pg_catalog.pg_database WHERE datname = current_database()",
 							   PGRES_TUPLES_OK);
 	version = atoi(PQgetvalue(res, 0, 0));
-	systemId = pstrdup(PQgetvalue(res, 0, 1));
-	encoding = pstrdup(PQgetvalue(res, 0, 2));
-	collate = pstrdup(PQgetvalue(res, 0, 3));
-	ctype = pstrdup(PQgetvalue(res, 0, 4));
+	encoding = pstrdup(PQgetvalue(res, 0, 1));
+	collate = pstrdup(PQgetvalue(res, 0, 2));
+	ctype = pstrdup(PQgetvalue(res, 0, 3));
 	PQclear(res);
 
 	if (version < 150000)
@@ -86,7 +102,7 @@ CheckNodeCompatible(NodeConnection *conn, const char *host, int port)
 				 errmsg("node %s:%d runs PostgreSQL %d, shard needs 15 or later", host, port, version)));
 
 	snprintf(ownSystemId, sizeof(ownSystemId), UINT64_FORMAT, GetSystemIdentifier());
-	if (strcmp(systemId, ownSystemId) == 0)
+	if (strcmp(identity->systemIdentifier, ownSystemId) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("node %s:%d is the coordinator itself", host, port),
@@ -119,6 +135,96 @@ CheckNodeCompatible(NodeConnection *conn, const char *host, int port)
 }
 
 /*
+ * SameInstant tells whether two timestamptz texts are the same time.
+ */
+static bool
+SameInstant(const char *a, const char *b)
+{
+	Datum		ta = DirectFunctionCall3(timestamptz_in, CStringGetDatum(a),
+										 ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+	Datum		tb = DirectFunctionCall3(timestamptz_in, CStringGetDatum(b),
+										 ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+
+	return DatumGetTimestampTz(ta) == DatumGetTimestampTz(tb);
+}
+
+/*
+ * ProbeStartTime (a TryFunction) replaces probe->startedAt by the start
+ * time the node answers with now.  Throws when it does not answer.
+ */
+static void
+ProbeStartTime(void *arg)
+{
+	IdentityProbe *probe = (IdentityProbe *) arg;
+	NodeConnection *conn = GetNodeSideConnection(probe->nodeId, probe->host, probe->port);
+
+	probe->startedAt = FetchNodeIdentity(conn)->startedAt;
+	CloseNodeConnection(conn);
+}
+
+/*
+ * CheckNotRegistered throws when the server with identity (reached as
+ * host:port) is already a node under another name.  Registered nodes with
+ * its system identifier and port are the candidates; a standby has its
+ * primary's system identifier but started at another time.  A candidate
+ * whose stored start time differs (it restarted since) is asked again; one
+ * that does not answer is not the server that just did.  SPI must be
+ * connected.
+ */
+static void
+CheckNotRegistered(NodeIdentity *identity, const char *host, int port)
+{
+	Oid			types[2] = {TEXTOID, INT4OID};
+	Datum		values[2] = {CStringGetTextDatum(identity->systemIdentifier),
+	Int32GetDatum(identity->serverPort)};
+	List	   *probes = NIL;
+	ListCell   *lc;
+	uint64		i;
+
+	if (SPI_execute_with_args("SELECT node_id, host, port, server_started_at::text"
+							  " FROM shard.dist_node"
+							  " WHERE system_identifier = $1::bigint AND server_port = $2"
+							  " ORDER BY node_id",
+							  2, types, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read shard.dist_node");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		IdentityProbe *probe = palloc0(sizeof(IdentityProbe));
+		bool		isnull;
+
+		probe->nodeId = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[i],
+													 SPI_tuptable->tupdesc, 1, &isnull));
+		probe->host = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		probe->port = atoi(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3));
+		probe->startedAt = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 4);
+		probes = lappend(probes, probe);
+	}
+
+	foreach(lc, probes)
+	{
+		IdentityProbe *probe = (IdentityProbe *) lfirst(lc);
+		ErrorData  *edata = NULL;
+
+		if (probe->startedAt == NULL || !SameInstant(probe->startedAt, identity->startedAt))
+			edata = TryInSubTransaction(ProbeStartTime, probe);
+		if (edata != NULL)
+		{
+			FreeErrorData(edata);
+			continue;
+		}
+		if (SameInstant(probe->startedAt, identity->startedAt))
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("node %s:%d is already registered as node %d (%s:%d)",
+							host, port, probe->nodeId, probe->host, probe->port),
+					 errdetail("Both names reach the server with system identifier %s"
+							   " on port %d, started at %s.",
+							   identity->systemIdentifier, identity->serverPort,
+							   identity->startedAt)));
+	}
+}
+
+/*
  * shard_add_node registers a worker node after checking it, and returns
  * its node id.  Superuser only.
  */
@@ -130,10 +236,12 @@ shard_add_node(PG_FUNCTION_ARGS)
 	char	   *role;
 	int			primaryId = 0;
 	int			nodeId;
-	Oid			argTypes[5] = {INT4OID, TEXTOID, INT4OID, TEXTOID, INT4OID};
-	Datum		args[5];
-	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	Oid			argTypes[8] = {INT4OID, TEXTOID, INT4OID, TEXTOID, INT4OID,
+	TEXTOID, INT4OID, TEXTOID};
+	Datum		args[8];
+	char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	NodeConnection *conn;
+	NodeIdentity *identity;
 	bool		isnull;
 
 	(void) ShardSchemaOid();
@@ -203,7 +311,9 @@ shard_add_node(PG_FUNCTION_ARGS)
 
 	/* reach the node before registering it */
 	conn = GetNodeConnection(nodeId, host, port);
-	CheckNodeCompatible(conn, host, port);
+	identity = FetchNodeIdentity(conn);
+	CheckNodeCompatible(conn, identity, host, port);
+	CheckNotRegistered(identity, host, port);
 
 	args[0] = Int32GetDatum(nodeId);
 	args[1] = CStringGetTextDatum(host);
@@ -212,9 +322,13 @@ shard_add_node(PG_FUNCTION_ARGS)
 	args[4] = Int32GetDatum(primaryId);
 	if (primaryId == 0)
 		nulls[4] = 'n';
-	if (SPI_execute_with_args("INSERT INTO shard.dist_node (node_id, host, port, role, primary_id)"
-							  " VALUES ($1, $2, $3, $4, $5)",
-							  5, argTypes, args, nulls, false, 0) != SPI_OK_INSERT)
+	args[5] = CStringGetTextDatum(identity->systemIdentifier);
+	args[6] = Int32GetDatum(identity->serverPort);
+	args[7] = CStringGetTextDatum(identity->startedAt);
+	if (SPI_execute_with_args("INSERT INTO shard.dist_node (node_id, host, port, role, primary_id,"
+							  " system_identifier, server_port, server_started_at)"
+							  " VALUES ($1, $2, $3, $4, $5, $6::bigint, $7, $8::timestamptz)",
+							  8, argTypes, args, nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not insert into shard.dist_node");
 	SPI_finish();
 	CommandCounterIncrement();
@@ -254,7 +368,8 @@ shard_remove_node(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_IN_USE),
 				 errmsg("node %d (%s) still holds " INT64_FORMAT " shards", nodeId, name, placements),
-				 errhint("Drop or undistribute the tables with shards on it first; see shard.shards.")));
+				 errhint("Drop the tables that have shards on it first (SELECT DISTINCT table_name FROM shard.shards WHERE node_id = %d); moving shards to other nodes is not supported yet.",
+						 nodeId)));
 	secondaries = SpiCount("SELECT count(*) FROM shard.dist_node WHERE primary_id = $1",
 						   INT4OID, Int32GetDatum(nodeId));
 	if (secondaries > 0)

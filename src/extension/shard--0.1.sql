@@ -15,6 +15,16 @@ CREATE TABLE shard.dist_node (
 	role text NOT NULL DEFAULT 'primary' CHECK (role IN ('primary', 'secondary')),
 	primary_id integer REFERENCES shard.dist_node (node_id),
 	is_active boolean NOT NULL DEFAULT true,
+	/*
+	 * What the server said about itself at add_node: one server is one
+	 * node, whatever name reaches it.  A standby shares its primary's
+	 * system identifier, so the port and the postmaster start time tell
+	 * it apart; the background worker refreshes the start time after a
+	 * restart.
+	 */
+	system_identifier bigint,
+	server_port integer,
+	server_started_at timestamptz,
 	UNIQUE (host, port),
 	CHECK ((role = 'primary') = (primary_id IS NULL))
 );
@@ -85,9 +95,34 @@ SELECT pg_catalog.pg_extension_config_dump('shard.shard_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('shard.dist_placement', '');
 SELECT pg_catalog.pg_extension_config_dump('shard.placement_id_seq', '');
 
+/*
+ * Health and sizes of the nodes and their placements, written by the
+ * background worker (transaction/node_stats.c) and shard.collect_sizes(),
+ * so that the views answer without connecting to a node.  Rows of removed
+ * nodes and placements are ignored by the views and deleted by the next
+ * collection.  A node the last collection could not reach has NULL sizes
+ * and no placement rows.
+ */
+CREATE TABLE shard.dist_node_stats (
+	node_id integer PRIMARY KEY,
+	size_bytes bigint,				/* its placements, total */
+	collected_at timestamptz,		/* when size_bytes was taken */
+	checked_at timestamptz,			/* last collection attempt */
+	unreachable_since timestamptz,	/* first failed attempt in a row */
+	unreachable_reported boolean NOT NULL DEFAULT false
+);
+
+CREATE TABLE shard.dist_placement_stats (
+	placement_id bigint PRIMARY KEY,
+	size_bytes bigint NOT NULL,		/* pg_total_relation_size on the node */
+	row_estimate bigint NOT NULL,
+	collected_at timestamptz NOT NULL
+);
+
 GRANT USAGE ON SCHEMA shard TO PUBLIC;
 GRANT SELECT ON shard.dist_node, shard.dist_colocation, shard.dist_table,
-	shard.dist_shard, shard.dist_placement TO PUBLIC;
+	shard.dist_shard, shard.dist_placement, shard.dist_node_stats,
+	shard.dist_placement_stats TO PUBLIC;
 
 CREATE FUNCTION shard.catalog_changed()
 	RETURNS trigger
@@ -167,33 +202,58 @@ CREATE FUNCTION shard.drop_trigger()
 	AS 'MODULE_PATHNAME', 'shard_drop_trigger';
 CREATE EVENT TRIGGER shard_drop ON sql_drop EXECUTE FUNCTION shard.drop_trigger();
 
-/* Catalog views for DBAs */
+/*
+ * Catalog views for DBAs.  They never connect to a node: sizes and row
+ * estimates are those of the last collection (sizes_at), NULL where it
+ * could not reach a node; a table's figures are NULL until every one of
+ * its placements has been measured.
+ */
 CREATE VIEW shard.nodes AS
 	SELECT node_id, host, port, role, primary_id, is_active,
-		   (SELECT count(*) FROM shard.dist_placement p WHERE p.node_id = n.node_id) AS shard_count
-	FROM shard.dist_node n;
+		   (SELECT count(*) FROM shard.dist_placement p WHERE p.node_id = n.node_id) AS shard_count,
+		   st.size_bytes, st.collected_at AS sizes_at, st.unreachable_since
+	FROM shard.dist_node n
+	LEFT JOIN shard.dist_node_stats st USING (node_id);
 
 CREATE VIEW shard.tables AS
 	SELECT t.relid AS table_name,
 		   CASE t.method WHEN 'h' THEN 'hash' ELSE 'reference' END AS method,
 		   a.attname AS distribution_column,
 		   t.colocation_id,
-		   c.shard_count
+		   c.shard_count,
+		   sz.row_estimate, sz.size_bytes, sz.sizes_at
 	FROM shard.dist_table t
 	JOIN shard.dist_colocation c USING (colocation_id)
 	LEFT JOIN pg_catalog.pg_attribute a
-		   ON a.attrelid = t.relid AND a.attnum = t.dist_attnum;
+		   ON a.attrelid = t.relid AND a.attnum = t.dist_attnum
+	LEFT JOIN LATERAL (
+		/* a shard's rows once (any copy), its bytes on every node */
+		SELECT CASE WHEN bool_and(per_shard.complete) THEN sum(per_shard.row_estimate) END AS row_estimate,
+			   CASE WHEN bool_and(per_shard.complete) THEN sum(per_shard.size_bytes) END AS size_bytes,
+			   CASE WHEN bool_and(per_shard.complete) THEN min(per_shard.sizes_at) END AS sizes_at
+		FROM (SELECT bool_and(ps.placement_id IS NOT NULL) AS complete,
+					 max(ps.row_estimate) AS row_estimate,
+					 sum(ps.size_bytes) AS size_bytes,
+					 min(ps.collected_at) AS sizes_at
+			  FROM shard.dist_shard s
+			  JOIN shard.dist_placement p USING (shard_id)
+			  LEFT JOIN shard.dist_placement_stats ps USING (placement_id)
+			  WHERE s.relid = t.relid
+			  GROUP BY s.shard_id) per_shard
+	) sz ON true;
 
 CREATE VIEW shard.shards AS
 	SELECT s.shard_id, s.relid AS table_name, s.shard_index,
 		   s.hash_min, s.hash_max, p.node_id, n.host, n.port,
 		   pg_catalog.quote_ident(ns.nspname) || '.' ||
-		   pg_catalog.quote_ident(cl.relname || '_' || s.shard_id) AS shard_name
+		   pg_catalog.quote_ident(cl.relname || '_' || s.shard_id) AS shard_name,
+		   ps.row_estimate, ps.size_bytes, ps.collected_at AS sizes_at
 	FROM shard.dist_shard s
 	JOIN pg_catalog.pg_class cl ON cl.oid = s.relid
 	JOIN pg_catalog.pg_namespace ns ON ns.oid = cl.relnamespace
 	JOIN shard.dist_placement p USING (shard_id)
-	JOIN shard.dist_node n USING (node_id);
+	JOIN shard.dist_node n USING (node_id)
+	LEFT JOIN shard.dist_placement_stats ps USING (placement_id);
 
 CREATE VIEW shard.placements AS
 	SELECT p.placement_id, p.shard_id, s.relid AS table_name, p.node_id, n.host, n.port
@@ -202,6 +262,14 @@ CREATE VIEW shard.placements AS
 	JOIN shard.dist_node n USING (node_id);
 
 GRANT SELECT ON shard.nodes, shard.tables, shard.shards, shard.placements TO PUBLIC;
+
+CREATE FUNCTION shard.collect_sizes()
+	RETURNS integer
+	LANGUAGE C
+	AS 'MODULE_PATHNAME', 'shard_collect_sizes';
+COMMENT ON FUNCTION shard.collect_sizes()
+	IS 'measure the placements on every node now for the catalog views (the background worker does it every shard.size_collection_interval); returns the number of nodes reached';
+REVOKE ALL ON FUNCTION shard.collect_sizes() FROM PUBLIC;
 
 /* Two-phase commit recovery */
 CREATE FUNCTION shard.recover_prepared_transactions()

@@ -7,13 +7,16 @@
 #ifndef SHARD_CATALOG_H
 #define SHARD_CATALOG_H
 
-#define Natts_dist_node					6
+#define Natts_dist_node					9
 #define Anum_dist_node_node_id			1
 #define Anum_dist_node_host				2
 #define Anum_dist_node_port				3
 #define Anum_dist_node_role				4
 #define Anum_dist_node_primary_id		5
 #define Anum_dist_node_is_active		6
+#define Anum_dist_node_system_identifier	7
+#define Anum_dist_node_server_port		8
+#define Anum_dist_node_server_started_at	9
 
 #define Natts_dist_colocation			4
 #define Anum_dist_colocation_colocation_id	1

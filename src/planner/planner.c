@@ -17,6 +17,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_proc.h"
 #include "jit/jit.h"
@@ -25,15 +26,18 @@
 #include "optimizer/optimizer.h"
 #include "optimizer/paths.h"
 #include "optimizer/planmain.h"
+#include "optimizer/plancat.h"
 #include "optimizer/planner.h"
 #include "parser/parsetree.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 #include "deparse/deparse.h"
 #include "planner/planner.h"
 
 static planner_hook_type prev_planner_hook = NULL;
 static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
+static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
 
 typedef struct FindRelationsContext
 {
@@ -46,6 +50,8 @@ static PlannedStmt *ShardPlanner(Query *parse, const char *queryString,
 								 int cursorOptions, ParamListInfo boundParams);
 static PlannedStmt *StandardPlanner(Query *parse, const char *queryString,
 									int cursorOptions, ParamListInfo boundParams);
+static void ShardGetRelationInfo(PlannerInfo *root, Oid relationObjectId,
+								 bool inhparent, RelOptInfo *rel);
 static void ShardSetRelPathlistHook(PlannerInfo *root, RelOptInfo *rel, Index rti,
 									RangeTblEntry *rte);
 static PlannedStmt *PlanShippedSelect(Query *parse, const char *queryString,
@@ -70,6 +76,8 @@ InstallPlannerHooks(void)
 	planner_hook = ShardPlanner;
 	prev_set_rel_pathlist_hook = set_rel_pathlist_hook;
 	set_rel_pathlist_hook = ShardSetRelPathlistHook;
+	prev_get_relation_info_hook = get_relation_info_hook;
+	get_relation_info_hook = ShardGetRelationInfo;
 	RegisterRelationScanMethods();
 }
 
@@ -273,6 +281,37 @@ SecurityBarrierWalker(Node *node, void *context)
 		return query_tree_walker(query, SecurityBarrierWalker, context, 0);
 	}
 	return expression_tree_walker(node, SecurityBarrierWalker, context);
+}
+
+/*
+ * ShardGetRelationInfo gives a distributed table the size its shell's
+ * statistics describe (pg_class reltuples and relpages: the rows on the
+ * shards, as moved there or as the last ANALYZE found them), since the
+ * shell keeps no storage and PostgreSQL would estimate from its zero
+ * pages.  Without statistics (reltuples < 0) PostgreSQL's estimate stays.
+ * Calls the previous hook first.
+ */
+static void
+ShardGetRelationInfo(PlannerInfo *root, Oid relationObjectId, bool inhparent,
+					 RelOptInfo *rel)
+{
+	HeapTuple	classTuple;
+	Form_pg_class classForm;
+
+	if (prev_get_relation_info_hook)
+		prev_get_relation_info_hook(root, relationObjectId, inhparent, rel);
+	if (inhparent || !ShardExtensionLoaded() || !IsDistributedTable(relationObjectId))
+		return;
+	classTuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relationObjectId));
+	if (!HeapTupleIsValid(classTuple))
+		return;
+	classForm = (Form_pg_class) GETSTRUCT(classTuple);
+	if (classForm->reltuples >= 0)
+	{
+		rel->tuples = classForm->reltuples;
+		rel->pages = (BlockNumber) Max(classForm->relpages, 0);
+	}
+	ReleaseSysCache(classTuple);
 }
 
 /*

@@ -49,6 +49,7 @@
 
 #include "connection/connection.h"
 #include "metadata/metadata.h"
+#include "transaction/node_stats.h"
 #include "transaction/recovery.h"
 #include "transaction/remote_xact.h"
 
@@ -80,10 +81,18 @@ typedef struct RecoveryNode
 	int			port;
 } RecoveryNode;
 
+/* arguments and result of ListPreparedOnNode (a TryFunction) */
+typedef struct ListPreparedArgs
+{
+	RecoveryNode *node;
+	uint64		systemId;
+	int			minAgeMs;
+	List	   *result;			/* of PreparedGid */
+} ListPreparedArgs;
+
 PG_FUNCTION_INFO_V1(shard_recover_prepared_transactions);
 
-static List *ListPreparedOnNode(RecoveryNode *node, uint64 systemId,
-								int minAgeMs);
+static void ListPreparedOnNode(void *arg);
 static List *ReadDecisionRows(Relation rel, Snapshot snapshot);
 static DecisionRow *FindDecisionRow(List *rows, int nodeId, const char *gid);
 static bool GidWasListed(List *prepared, int nodeId, const char *gid);
@@ -105,7 +114,7 @@ shard_recover_prepared_transactions(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("only superusers can recover prepared transactions")));
-	PG_RETURN_INT32(RecoverPreparedTransactions(0));
+	PG_RETURN_INT32(RecoverPreparedTransactions(0, false));
 }
 
 
@@ -118,11 +127,13 @@ shard_recover_prepared_transactions(PG_FUNCTION_ARGS)
  * to their own commit callback, which is about to finish them (they still
  * count as prepared when deciding which rows to delete).  Returns the
  * number of prepared transactions resolved.  A node that cannot be reached
- * is skipped with a warning.  Must run in a transaction; throws when a node
- * is used by a remote transaction of the calling transaction.
+ * is skipped with a warning, or, when quiet (the background workers), noted
+ * by NoteNodeUnreachable, which reports only a node that stays unreachable.
+ * Must run in a transaction; throws when a node is used by a remote
+ * transaction of the calling transaction.
  */
 int
-RecoverPreparedTransactions(int minAgeMs)
+RecoverPreparedTransactions(int minAgeMs, bool quiet)
 {
 	uint64		systemId = GetSystemIdentifier();
 	List	   *nodeInfos;
@@ -156,46 +167,32 @@ RecoverPreparedTransactions(int minAgeMs)
 	foreach(lc, nodes)
 	{
 		RecoveryNode *node = (RecoveryNode *) lfirst(lc);
-		MemoryContext oldContext = CurrentMemoryContext;
-		ResourceOwner oldOwner = CurrentResourceOwner;
+		ListPreparedArgs listArgs = {node, systemId, minAgeMs, NIL};
+		ErrorData  *edata;
 
 		/* an unreachable node must not stop the others: subtransaction */
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(oldContext);
-		PG_TRY();
+		edata = TryInSubTransaction(ListPreparedOnNode, &listArgs);
+		if (edata == NULL)
 		{
-			List	   *found = ListPreparedOnNode(node, systemId, minAgeMs);
-
-			MemoryContextSwitchTo(oldContext);
-			prepared = list_concat(prepared, found);
+			prepared = list_concat(prepared, listArgs.result);
 			listedNodeIds = lappend_int(listedNodeIds, node->nodeId);
-			ReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(oldContext);
-			CurrentResourceOwner = oldOwner;
+			if (quiet)
+				NoteNodeReachable(node->nodeId, node->host, node->port);
+			continue;
 		}
-		PG_CATCH();
-		{
-			ErrorData  *edata;
 
-			MemoryContextSwitchTo(oldContext);
-			edata = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(oldContext);
-			CurrentResourceOwner = oldOwner;
-
-			/* cancel, and the caller's own use of the node, stop everything */
-			if (edata->sqlerrcode == ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE ||
-				edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
-				ReThrowError(edata);
+		/* the caller's own use of the node stops everything */
+		if (edata->sqlerrcode == ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE)
+			ReThrowError(edata);
+		if (quiet)
+			NoteNodeUnreachable(node->nodeId, node->host, node->port, edata);
+		else
 			ereport(WARNING,
 					(errcode(edata->sqlerrcode),
 					 errmsg("could not list prepared transactions on node %s:%d",
 							node->host, node->port),
 					 errdetail_internal("%s", edata->message)));
-			FreeErrorData(edata);
-		}
-		PG_END_TRY();
+		FreeErrorData(edata);
 	}
 
 	/* step 3 strictly before the decision snapshot: see the file header */
@@ -258,17 +255,22 @@ RecoverPreparedTransactions(int minAgeMs)
 
 
 /*
- * ListPreparedOnNode returns the prepared transactions of this coordinator
- * (gid prefix shard_<systemId>_) in the current database on node, those
- * prepared less than minAgeMs ago (by the node's clock) marked recent, as a List
- * of PreparedGid in CurrentMemoryContext.  Uses the node's cached connection
- * outside any remote transaction.  Throws on connection failure, and
+ * ListPreparedOnNode (a TryFunction) sets args->result to the prepared
+ * transactions of this coordinator (gid prefix shard_<systemId>_) in the
+ * current database on args->node, those prepared less than minAgeMs ago (by
+ * the node's clock) marked recent, as a List of PreparedGid in
+ * CurrentMemoryContext.  Uses the node's cached connection outside any
+ * remote transaction.  Throws on connection failure, and
  * (ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE) when the calling transaction
  * has a remote transaction on the node.
  */
-static List *
-ListPreparedOnNode(RecoveryNode *node, uint64 systemId, int minAgeMs)
+static void
+ListPreparedOnNode(void *arg)
 {
+	ListPreparedArgs *args = (ListPreparedArgs *) arg;
+	RecoveryNode *node = args->node;
+	uint64		systemId = args->systemId;
+	int			minAgeMs = args->minAgeMs;
 	NodeConnection *conn = GetNodeConnection(node->nodeId, node->host, node->port);
 	char	   *pattern = psprintf("shard\\_" UINT64_FORMAT "\\_%%", systemId);
 	char	   *sql;
@@ -310,7 +312,7 @@ ListPreparedOnNode(RecoveryNode *node, uint64 systemId, int minAgeMs)
 		result = lappend(result, entry);
 	}
 	PQclear(res);
-	return result;
+	args->result = result;
 }
 
 

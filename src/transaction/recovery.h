@@ -10,7 +10,7 @@
 /* GUC shard.recovery_interval, in ms; <= 0 disables automatic recovery */
 extern int	RecoveryInterval;
 
-extern int	RecoverPreparedTransactions(int minAgeMs);
+extern int	RecoverPreparedTransactions(int minAgeMs, bool quiet);
 extern void RegisterRecoveryLauncher(void);
 
 #endif							/* SHARD_RECOVERY_H */

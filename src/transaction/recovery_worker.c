@@ -1,9 +1,11 @@
 /*-------------------------------------------------------------------------
  * recovery_worker.c
- *	  Automatic two-phase commit recovery: a launcher background worker,
- *	  registered at load time, that every shard.recovery_interval starts a
- *	  short-lived worker in each database; the worker runs
- *	  RecoverPreparedTransactions there when the extension exists.
+ *	  Automatic two-phase commit recovery and size collection: a launcher
+ *	  background worker, registered at load time, that every
+ *	  shard.recovery_interval (or shard.size_collection_interval, when
+ *	  shorter) starts a short-lived worker in each database; the worker runs
+ *	  RecoverPreparedTransactions there when the extension exists, quietly
+ *	  for nodes not up yet, and then CollectSizes when it is due.
  *
  * Why short-lived workers: a backend serves one database for its life, and
  * a process that stays connected to a database blocks DROP DATABASE and
@@ -45,6 +47,7 @@
 #include "utils/wait_event.h"
 
 #include "connection/connection.h"
+#include "transaction/node_stats.h"
 #include "transaction/recovery.h"
 
 /* how old a prepared transaction must be before the workers resolve it */
@@ -57,6 +60,7 @@ int			RecoveryInterval = 5000;
 extern PGDLLEXPORT void shard_recovery_launcher_main(Datum arg);
 extern PGDLLEXPORT void shard_recovery_worker_main(Datum arg);
 
+static long RoundInterval(void);
 static List *ListRecoveryDatabases(void);
 static void RunRecoveryWorker(Oid databaseId);
 
@@ -114,7 +118,7 @@ shard_recovery_launcher_main(Datum arg)
 			ProcessConfigFile(PGC_SIGHUP);
 		}
 
-		if (RecoveryInterval > 0)
+		if (RecoveryInterval > 0 || SizeCollectionInterval > 0)
 		{
 			MemoryContext oldContext = MemoryContextSwitchTo(roundContext);
 			List	   *databases = ListRecoveryDatabases();
@@ -128,13 +132,29 @@ shard_recovery_launcher_main(Datum arg)
 			MemoryContextSwitchTo(oldContext);
 			MemoryContextReset(roundContext);
 
-			timeoutMs = RecoveryInterval;
+			timeoutMs = RoundInterval();
 			events |= WL_TIMEOUT;
 		}
 
 		(void) WaitLatch(MyLatch, events, timeoutMs, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 	}
+}
+
+
+/*
+ * RoundInterval returns the launcher's time between rounds, in ms: the
+ * shorter of shard.recovery_interval and shard.size_collection_interval
+ * that is enabled (at least one is).
+ */
+static long
+RoundInterval(void)
+{
+	if (RecoveryInterval <= 0)
+		return SizeCollectionInterval;
+	if (SizeCollectionInterval <= 0)
+		return RecoveryInterval;
+	return Min(RecoveryInterval, SizeCollectionInterval);
 }
 
 
@@ -217,13 +237,16 @@ RunRecoveryWorker(Oid databaseId)
 /*
  * shard_recovery_worker_main connects to the database given as argument
  * and, when the shard extension exists there, resolves the prepared
- * transactions left on its nodes (RecoverPreparedTransactions), then exits.
- * An error ends the worker; the next round tries again.
+ * transactions left on its nodes (RecoverPreparedTransactions), then, in a
+ * transaction of its own, collects the nodes' sizes when they are due
+ * (node_stats.c), and exits.  An error ends the worker; the next round
+ * tries again.
  */
 void
 shard_recovery_worker_main(Datum arg)
 {
 	Oid			databaseId = DatumGetObjectId(arg);
+	bool		extensionExists;
 
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
@@ -232,13 +255,28 @@ shard_recovery_worker_main(Datum arg)
 
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	if (!RecoveryInProgress() && OidIsValid(get_extension_oid("shard", true)))
+	extensionExists = !RecoveryInProgress() &&
+		OidIsValid(get_extension_oid("shard", true));
+	if (extensionExists && RecoveryInterval > 0)
 	{
 		pgstat_report_activity(STATE_RUNNING, "shard: recover prepared transactions");
-		(void) RecoverPreparedTransactions(RECOVERY_MIN_AGE_MS);
+		(void) RecoverPreparedTransactions(RECOVERY_MIN_AGE_MS, true);
 	}
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+
+	if (extensionExists && SizeCollectionInterval > 0)
+	{
+		StartTransactionCommand();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		if (SizeCollectionDue())
+		{
+			pgstat_report_activity(STATE_RUNNING, "shard: collect sizes");
+			(void) CollectSizes();
+		}
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+	}
 	pgstat_report_activity(STATE_IDLE, NULL);
 
 	proc_exit(0);
