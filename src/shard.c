@@ -32,6 +32,7 @@ static const struct config_enum_entry DebugFailAtOptions[] = {
 	{"after_prepare", DEBUG_FAIL_AFTER_PREPARE, false},
 	{"after_decision", DEBUG_FAIL_AFTER_DECISION, false},
 	{"skip_commit_prepared", DEBUG_FAIL_SKIP_COMMIT_PREPARED, false},
+	{"skip_remote_scan", DEBUG_FAIL_SKIP_REMOTE_SCAN, false},
 	{NULL, 0, false}
 };
 
@@ -61,10 +62,11 @@ _PG_init(void)
 							NULL, AssignDeadlockCheckInterval, NULL);
 
 	DefineCustomEnumVariable("shard.debug_fail_at",
-							 "For tests only: makes two-phase commit fail at the given point.",
+							 "For tests only: makes two-phase commit or planning fail at the given point.",
 							 "after_prepare and after_decision crash the whole coordinator "
 							 "(PANIC); skip_commit_prepared leaves the prepared transactions "
-							 "to recovery. Never set it on a server that matters.",
+							 "to recovery; skip_remote_scan plans scans of the empty shells. "
+							 "Never set it on a server that matters.",
 							 &DebugFailAt,
 							 DEBUG_FAIL_NONE,
 							 DebugFailAtOptions,

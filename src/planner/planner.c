@@ -34,6 +34,7 @@
 
 #include "deparse/deparse.h"
 #include "planner/planner.h"
+#include "transaction/remote_xact.h"
 
 static planner_hook_type prev_planner_hook = NULL;
 static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
@@ -243,7 +244,7 @@ ShardSetRelPathlistHook(PlannerInfo *root, RelOptInfo *rel, Index rti,
 		prev_set_rel_pathlist_hook(root, rel, rti, rte);
 
 	/* PostgreSQL calls the hook for relations it proved empty, too */
-	if (IS_DUMMY_REL(rel))
+	if (IS_DUMMY_REL(rel) || DebugFailAt == DEBUG_FAIL_SKIP_REMOTE_SCAN)
 		return;
 	if (rte->rtekind == RTE_RELATION && !rte->inh &&
 		ShardExtensionLoaded() && IsDistributedTable(rte->relid))

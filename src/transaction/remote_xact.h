@@ -22,8 +22,11 @@ typedef enum DebugFailPoint
 	DEBUG_FAIL_NONE,
 	DEBUG_FAIL_AFTER_PREPARE,	/* PANIC after every node prepared */
 	DEBUG_FAIL_AFTER_DECISION,	/* PANIC after the coordinator committed */
-	DEBUG_FAIL_SKIP_COMMIT_PREPARED /* no COMMIT PREPARED, as if every node
-									 * was lost after the decision */
+	DEBUG_FAIL_SKIP_COMMIT_PREPARED, /* no COMMIT PREPARED, as if every node
+									  * was lost after the decision */
+	DEBUG_FAIL_SKIP_REMOTE_SCAN	/* the planner leaves distributed tables'
+								 * own scans in place, so the shell guard
+								 * (executor/shell_guard.c) must stop them */
 } DebugFailPoint;
 
 extern int	DebugFailAt;
