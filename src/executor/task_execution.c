@@ -797,8 +797,6 @@ SetSingleRowMode(NodeStream *stream)
 			 stream->conn->host, stream->conn->port);
 	stream->inFlight = true;
 	stream->conn->pendingStream = stream;
-	if (stream->set->collectTiming)
-		stream->lastAt = stream->group->sentAt;
 }
 
 /*
