@@ -1,15 +1,19 @@
 #!/bin/bash
-# bench/memory.sh: shows that a multi-shard query streaming millions of rows
-# through the coordinator runs in bounded coordinator memory.  Starts its
-# own coordinator and two workers (like scripts/cluster.sh, on ports
+# bench/memory.sh: shows that queries streaming millions of rows through
+# the coordinator run in bounded coordinator memory.  Starts its own
+# coordinator and two workers (like scripts/cluster.sh, on ports
 # $MEM_BENCH_PORT..+2, default 9750..9752, data in $MEM_BENCH_DIR, default
 # /tmp/shard-mem-bench), loads N rows (default 5,000,000) into a 32-shard
-# table, then for the first 1M rows and for all N rows runs
+# table, N rows of one distribution key into another 32-shard table and N
+# rows into a reference table, then for the first 1M rows and for all N
+# rows runs
 #   A: COPY (SELECT ...) TO '/dev/null'                 (rows leave the server)
 #   B: SELECT count(*), max(..) FROM (SELECT ... OFFSET 0) s
 #      (OFFSET 0 keeps the subquery from being pushed down, so every row
 #      crosses the coordinator)
 #   C: a control that must grow (array_agg of every id on the coordinator)
+#   D: COPY of a routed SELECT (every row from one shard: WHERE k = 1)
+#   E: COPY of a reference table scan (one task on one node)
 # each in a fresh backend, sampling that backend's /proc/<pid>/status every
 # 20 ms: peak RssAnon (private memory: the query's own allocations, not
 # shared buffers) and VmHWM at the end.  The peak must not grow with N.
@@ -71,6 +75,22 @@ for ((lo = 1; lo <= ROWS; lo += chunk)); do
 done
 log "loaded in $(( $(date +%s) - start )) s: $(psql_c -At -c 'SELECT count(*) FROM mem_rows') rows"
 
+log "loading $ROWS rows of one key and a reference table of $ROWS rows"
+psql_c <<SQL
+SET client_min_messages TO warning;
+CREATE TABLE mem_key (k int, id bigint, payload text);
+SELECT shard.create_distributed_table('mem_key', 'k', shard_count => 32) \\g /dev/null
+CREATE TABLE mem_ref (id bigint, payload text);
+SELECT shard.create_reference_table('mem_ref') \\g /dev/null
+SQL
+start=$(date +%s)
+for ((lo = 1; lo <= ROWS; lo += chunk)); do
+	hi=$((lo + chunk - 1)); [ $hi -gt "$ROWS" ] && hi=$ROWS
+	psql_c -c "INSERT INTO mem_key SELECT 1, g, repeat('x', 40) || g FROM generate_series($lo, $hi) g"
+	psql_c -c "INSERT INTO mem_ref SELECT g, repeat('x', 40) || g FROM generate_series($lo, $hi) g"
+done
+log "loaded in $(( $(date +%s) - start )) s"
+
 # measure LABEL SQL: run SQL in a fresh backend and sample its memory
 measure() {
 	local label=$1 sql=$2 pid peak=0 cur hwm start
@@ -109,6 +129,10 @@ for n in 1000000 "$ROWS"; do
 		"SELECT count(*), max(payload) FROM (SELECT id, payload FROM mem_rows WHERE id <= $n OFFSET 0) s"
 	measure "C (control): array_agg, $n rows" \
 		"SELECT cardinality(array_agg(id)) FROM (SELECT id FROM mem_rows WHERE id <= $n OFFSET 0) s"
+	measure "D: routed COPY (one shard), $n rows" \
+		"COPY (SELECT * FROM mem_key WHERE k = 1 AND id <= $n) TO '/dev/null'"
+	measure "E: reference table COPY, $n rows" \
+		"COPY (SELECT * FROM mem_ref WHERE id <= $n) TO '/dev/null'"
 done
-echo "A and B stream: their peak stays flat from 1M to $ROWS rows.  C keeps every"
-echo "value in one array on purpose, to show that the sampling sees growth."
+echo "A, B, D and E stream: their peak stays flat from 1M to $ROWS rows.  C keeps"
+echo "every value in one array on purpose, to show that the sampling sees growth."

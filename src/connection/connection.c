@@ -1441,6 +1441,39 @@ DrainRemoteResults(NodeConnection *conn)
 
 
 /*
+ * DiscardArrivedResults frees the results of the command in flight on conn
+ * that have already arrived, without waiting for more.  Returns true when
+ * that completed the command (conn is idle), false when more is to come.
+ * Never throws; a lost connection returns false (conn stays busy).
+ */
+bool
+DiscardArrivedResults(NodeConnection *conn)
+{
+	if (!conn->busy)
+		return true;
+	if (conn->conn == NULL || !PQconsumeInput(conn->conn))
+		return false;
+	while (!PQisBusy(conn->conn))
+	{
+		PGresult   *res = PQgetResult(conn->conn);
+		ExecStatusType status;
+
+		if (res == NULL)
+		{
+			conn->busy = false;
+			return true;
+		}
+		status = PQresultStatus(res);
+		PQclear(res);
+		if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT ||
+			status == PGRES_COPY_BOTH)
+			return false;
+	}
+	return false;
+}
+
+
+/*
  * FinishRemoteCommand collects all results of the command in flight on conn
  * within timeoutMs.  Returns true when every result succeeded and, if
  * expectedTag is given, carried that command tag (COMMIT on an aborted

@@ -122,6 +122,7 @@ extern void SendRemoteCommand(NodeConnection *conn, const char *sql);
 extern PGresult *GetRemoteResult(NodeConnection *conn);
 extern int	WaitForReadableConnection(NodeConnection **conns, int count);
 extern void DrainRemoteResults(NodeConnection *conn);
+extern bool DiscardArrivedResults(NodeConnection *conn);
 
 /* synchronous convenience */
 extern PGresult *ExecuteRemoteCommand(NodeConnection *conn, const char *sql,

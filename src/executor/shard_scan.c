@@ -5,8 +5,9 @@
  *	  EXPLAIN.
  *
  * Kinds (see shard_scan.h):
- *	- router and multi-shard: statements run with RunTasks; their rows
- *	  (SELECT, RETURNING) are kept as PGresults and returned in order.
+ *	- router and multi-shard: SELECTs stream their rows through task
+ *	  streams (row by row, as they arrive); modifications run with
+ *	  RunTasks, and their RETURNING rows are kept as PGresults.
  *	- relation: a remote scan under PostgreSQL's plan; rows streamed
  *	  through cursors, converted into the relation's row type.
  *	- insert: rows from the child plan are routed to per-shard INSERT
@@ -19,8 +20,10 @@
  * commit with the coordinator's (two-phase when several nodes wrote).
  *
  * Memory: rows are converted in a per-row context reset for each row;
- * PGresults are malloc'd and freed at end of scan, on rescan, and on error
- * through the resource cleanup of the remote transaction.
+ * PGresults are malloc'd and freed at end of scan, on rescan, and, when a
+ * statement fails or is cancelled (PostgreSQL then never ends the scan),
+ * by a reset callback of the executor's query context; the transaction's
+ * abort cancels what is still running on the nodes.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -87,9 +90,10 @@ typedef struct ShardScanState
 	ListCell   *currentResult;
 	int			currentRow;
 
-	/* streamed rows of relation scans */
+	/* streamed rows of relation scans, pushdown and SELECTs */
 	StreamSet  *streams;
 	PGresult   *batch;
+	MemoryContextCallback cleanup;	/* frees PGresults on error paths */
 
 	/* conversion of text values to the scan tuple */
 	int			natts;
@@ -121,7 +125,12 @@ static TupleTableSlot *ShardScanNext(ScanState *node);
 static bool ShardScanRecheck(ScanState *node, TupleTableSlot *slot);
 static void BuildTasks(ShardScanState *state);
 static bool UseAutocommit(ShardScanState *state, int taskCount);
+static void SetTaskRunOptions(ShardScanState *state, TaskRunOptions *options);
+static bool StreamsTaskRows(ShardScanState *state);
 static void ExecuteTasks(ShardScanState *state);
+static void StartScan(ShardScanState *state);
+static TupleTableSlot *NextStreamedRow(ShardScanState *state, TupleTableSlot *slot);
+static void ReleaseScanMemory(void *arg);
 static ParamListInfo ConstParamList(List *consts);
 static char *ShippedConstsText(List *consts);
 static bool StoreResultRow(ShardScanState *state, PGresult *res, int row,
@@ -269,6 +278,9 @@ BeginShardScan(CustomScanState *node, EState *estate, int eflags)
 
 	state->rowContext = AllocSetContextCreate(estate->es_query_cxt, "ShardScan row",
 											  ALLOCSET_DEFAULT_SIZES);
+	state->cleanup.func = ReleaseScanMemory;
+	state->cleanup.arg = state;
+	MemoryContextRegisterResetCallback(estate->es_query_cxt, &state->cleanup);
 
 	/* EXPLAIN ANALYZE (the node's own instrumentation comes after Begin) */
 	state->collectStats = ((eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0 &&
@@ -454,28 +466,59 @@ ShippedConstsText(List *consts)
 }
 
 /*
- * ExecuteTasks runs router and multi-shard tasks and keeps their rows.
+ * SetTaskRunOptions fills options for running the scan's router or
+ * multi-shard tasks.
+ */
+static void
+SetTaskRunOptions(ShardScanState *state, TaskRunOptions *options)
+{
+	EState	   *estate = state->css.ss.ps.state;
+	bool		params;
+
+	memset(options, 0, sizeof(TaskRunOptions));
+	options->isWrite = (state->info->commandType != CMD_SELECT);
+	options->needTransaction = !UseAutocommit(state, list_length(state->tasks));
+	options->keepResults = (state->info->commandType == CMD_SELECT || state->info->hasReturning);
+	options->collectStats = state->collectStats;
+	options->collectTiming = state->collectTiming;
+
+	/* deparsed-now statements have their parameters inlined */
+	params = (state->runtimeQuery == NULL && estate->es_param_list_info != NULL);
+	options->params = params ? estate->es_param_list_info : NULL;
+	if (state->info->shippedConsts != NIL)
+		options->params = ConstParamList(state->info->shippedConsts);
+}
+
+/*
+ * StreamsTaskRows returns whether the scan's router or multi-shard tasks
+ * stream their rows: SELECTs without a data-modifying WITH (those write,
+ * and run with RunTasks like the other modifications).
+ */
+static bool
+StreamsTaskRows(ShardScanState *state)
+{
+	EState	   *estate = state->css.ss.ps.state;
+
+	return (state->info->commandType == CMD_SELECT &&
+			!estate->es_plannedstmt->hasModifyingCTE);
+}
+
+/*
+ * ExecuteTasks runs router and multi-shard tasks: SELECTs start streaming
+ * their rows, modifications run to their end and keep RETURNING rows.
  */
 static void
 ExecuteTasks(ShardScanState *state)
 {
 	EState	   *estate = state->css.ss.ps.state;
 	TaskRunOptions options;
-	bool		params;
 
-	memset(&options, 0, sizeof(options));
-	options.isWrite = (state->info->commandType != CMD_SELECT);
-	options.needTransaction = !UseAutocommit(state, list_length(state->tasks));
-	options.keepResults = (state->info->commandType == CMD_SELECT || state->info->hasReturning);
-	options.collectStats = state->collectStats;
-	options.collectTiming = state->collectTiming;
-
-	/* deparsed-now statements have their parameters inlined */
-	params = (state->runtimeQuery == NULL && estate->es_param_list_info != NULL);
-	options.params = params ? estate->es_param_list_info : NULL;
-	if (state->info->shippedConsts != NIL)
-		options.params = ConstParamList(state->info->shippedConsts);
-
+	SetTaskRunOptions(state, &options);
+	if (StreamsTaskRows(state))
+	{
+		state->streams = StartTaskStreams(state->tasks, &options);
+		return;
+	}
 	RunTasks(state->tasks, &options, &state->runResult);
 	if (state->info->commandType != CMD_SELECT)
 		estate->es_processed += state->runResult.rowsProcessed;
@@ -529,6 +572,67 @@ StoreResultRow(ShardScanState *state, PGresult *res, int row, TupleTableSlot *sl
 }
 
 /*
+ * StartScan runs the scan's tasks, or starts streaming their rows, at its
+ * first row.
+ */
+static void
+StartScan(ShardScanState *state)
+{
+	EState	   *estate = state->css.ss.ps.state;
+	MemoryContext oldContext;
+
+	state->executed = true;
+	state->statsTaken = false;
+	if (state->info->kind == SHARD_SCAN_INSERT)
+	{
+		ExecuteInsert(state);
+		return;
+	}
+	BuildTasks(state);
+	if (state->tasks == NIL)
+		return;
+	/* streams live as long as the query: ReleaseScanMemory reads them */
+	oldContext = MemoryContextSwitchTo(estate->es_query_cxt);
+	if (state->info->kind == SHARD_SCAN_RELATION ||
+		state->info->kind == SHARD_SCAN_PUSHDOWN)
+		state->streams = StartStreams(state->tasks, estate->es_param_list_info,
+									  STREAM_FETCH_SIZE, state->collectStats,
+									  state->collectTiming);
+	else
+		ExecuteTasks(state);
+	MemoryContextSwitchTo(oldContext);
+}
+
+/*
+ * NextStreamedRow stores the next streamed row in slot; an empty slot at
+ * the end.
+ */
+static TupleTableSlot *
+NextStreamedRow(ShardScanState *state, TupleTableSlot *slot)
+{
+	for (;;)
+	{
+		if (state->batch != NULL &&
+			StoreResultRow(state, state->batch, state->currentRow, slot))
+		{
+			state->currentRow++;
+			return slot;
+		}
+		if (state->batch != NULL)
+		{
+			PQclear(state->batch);
+			state->batch = NULL;
+		}
+		if (state->streams == NULL)
+			return ExecClearTuple(slot);
+		state->batch = NextStreamBatch(state->streams);
+		state->currentRow = 0;
+		if (state->batch == NULL)
+			return ExecClearTuple(slot);
+	}
+}
+
+/*
  * ShardScanNext returns the next row of the scan, running the tasks on
  * first call; an empty slot at the end.
  */
@@ -539,75 +643,32 @@ ShardScanNext(ScanState *node)
 	TupleTableSlot *slot = node->ss_ScanTupleSlot;
 
 	if (!state->executed)
+		StartScan(state);
+
+	if (state->info->kind == SHARD_SCAN_INSERT)
 	{
-		state->executed = true;
-		state->statsTaken = false;
-		if (state->info->kind == SHARD_SCAN_INSERT)
-			ExecuteInsert(state);
-		else
+		if (state->returning != NULL &&
+			tuplestore_gettupleslot(state->returning, true, false, state->returningSlot))
+			return ExecCopySlot(slot, state->returningSlot);
+		return ExecClearTuple(slot);
+	}
+	if (state->streams != NULL || state->info->kind == SHARD_SCAN_RELATION ||
+		state->info->kind == SHARD_SCAN_PUSHDOWN)
+		return NextStreamedRow(state, slot);
+
+	while (state->currentResult != NULL)
+	{
+		PGresult   *res = lfirst(state->currentResult);
+
+		if (StoreResultRow(state, res, state->currentRow, slot))
 		{
-			BuildTasks(state);
-			if (state->info->kind == SHARD_SCAN_RELATION ||
-				state->info->kind == SHARD_SCAN_PUSHDOWN)
-			{
-				EState	   *estate = state->css.ss.ps.state;
-
-				if (state->tasks != NIL)
-					state->streams = StartStreams(state->tasks, estate->es_param_list_info,
-												  STREAM_FETCH_SIZE, state->collectStats,
-												  state->collectTiming);
-			}
-			else if (state->tasks != NIL)
-				ExecuteTasks(state);
+			state->currentRow++;
+			return slot;
 		}
+		state->currentResult = lnext(state->runResult.results, state->currentResult);
+		state->currentRow = 0;
 	}
-
-	switch (state->info->kind)
-	{
-		case SHARD_SCAN_INSERT:
-			if (state->returning != NULL &&
-				tuplestore_gettupleslot(state->returning, true, false, state->returningSlot))
-				return ExecCopySlot(slot, state->returningSlot);
-			return ExecClearTuple(slot);
-
-		case SHARD_SCAN_RELATION:
-		case SHARD_SCAN_PUSHDOWN:
-			for (;;)
-			{
-				if (state->batch != NULL &&
-					StoreResultRow(state, state->batch, state->currentRow, slot))
-				{
-					state->currentRow++;
-					return slot;
-				}
-				if (state->batch != NULL)
-				{
-					PQclear(state->batch);
-					state->batch = NULL;
-				}
-				if (state->streams == NULL)
-					return ExecClearTuple(slot);
-				state->batch = NextStreamBatch(state->streams);
-				state->currentRow = 0;
-				if (state->batch == NULL)
-					return ExecClearTuple(slot);
-			}
-
-		default:
-			while (state->currentResult != NULL)
-			{
-				PGresult   *res = lfirst(state->currentResult);
-
-				if (StoreResultRow(state, res, state->currentRow, slot))
-				{
-					state->currentRow++;
-					return slot;
-				}
-				state->currentResult = lnext(state->runResult.results, state->currentResult);
-				state->currentRow = 0;
-			}
-			return ExecClearTuple(slot);
-	}
+	return ExecClearTuple(slot);
 }
 
 /*
@@ -649,6 +710,28 @@ ReleaseScanResources(ShardScanState *state)
 	FreeTaskResults(&state->runResult);
 	state->currentResult = NULL;
 	state->tasks = NIL;
+}
+
+/*
+ * ReleaseScanMemory frees the PGresults the scan still holds, without
+ * network I/O: a reset callback of the query context, which outlives the
+ * scan when a statement fails or is cancelled (no EndShardScan then; the
+ * transaction's abort cancels the commands in flight).  Never throws.
+ */
+static void
+ReleaseScanMemory(void *arg)
+{
+	ShardScanState *state = (ShardScanState *) arg;
+
+	if (state->batch != NULL)
+	{
+		PQclear(state->batch);
+		state->batch = NULL;
+	}
+	ForgetStreams(state->streams);
+	state->streams = NULL;
+	FreeTaskResults(&state->runResult);
+	state->currentResult = NULL;
 }
 
 /*
@@ -805,7 +888,8 @@ TakeScanStats(ShardScanState *state)
 	if (!state->collectStats || !state->executed || state->statsTaken)
 		return;
 	state->statsTaken = true;
-	if (state->streams != NULL)
+	if (state->info->kind == SHARD_SCAN_RELATION ||
+		state->info->kind == SHARD_SCAN_PUSHDOWN)
 	{
 		foreach(lc, StreamSetStats(state->streams))
 		{

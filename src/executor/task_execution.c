@@ -13,6 +13,18 @@
  * consumes.  Memory stays bounded by two batches per node whatever the
  * size of the result.
  *
+ * Task streams read the rows of routed and multi-shard SELECTs through the
+ * same stream machinery (queue, absorption when another command needs the
+ * connection, close, cleanup), but their source is the statement itself,
+ * sent as RunTasks sends it (prepared on the node, with its parameters, in
+ * autocommit when it is the whole statement) and read in libpq's
+ * single-row mode: a cursor cannot wrap a prepared statement, needs a
+ * remote transaction and a CLOSE, and would turn a routed point lookup's
+ * one round trip into four or five.  A task stream holds one row per
+ * PGresult and a bounded number of them, except when another command
+ * needs its connection before it is read to the end: the rest of its
+ * current statement is then queued (as RunTasks would have kept it).
+ *
  * One connection per node and user serves a whole coordinator transaction
  * (read-your-writes); cursors let several scans share it.
  *
@@ -67,6 +79,9 @@ struct NodeStream
 	NodeConnection *conn;
 	char	   *cursorName;
 	char	   *declareSql;
+	NodeTasks  *group;			/* task streams: the node's statements */
+	int			taskIndex;		/* task streams: statements whose rows ended */
+	uint64		taskRows;		/* task streams: rows of the current one */
 	bool		inFlight;		/* a command's results are pending */
 	bool		declaring;		/* the pending command is DECLARE alone */
 	bool		exhausted;		/* no more FETCH to send */
@@ -91,19 +106,32 @@ struct StreamSet
 	int			nextStream;		/* round robin among ready batches */
 	bool		collectStats;
 	bool		collectTiming;
+	bool		taskStreams;	/* rows of the statements, no cursors */
+	ParamListInfo params;		/* task streams: for $n, or NULL */
 };
 
 static List *GroupTasksByNode(List *tasks);
 static void SendWithParams(NodeConnection *conn, const char *sql, ParamListInfo params,
 						   bool usePrepared);
 static void SendFirstWithParams(NodeConnection *conn, const char *sql,
-								ParamListInfo params, bool needTransaction);
+								ParamListInfo params, bool needTransaction,
+								bool streamRows);
 static void CountProcessed(PGresult *res, TaskRunResult *result);
 static uint64 ResultRows(PGresult *res);
 static void MarkResult(NodeTasks *group, PGresult *res, TaskRunOptions *options);
 static void AssignTaskStats(List *groups, TaskRunOptions *options);
+static void SendNodeStatements(NodeTasks *group, TaskRunOptions *options,
+							   bool streamRows);
+static void SendNextStatement(NodeTasks *group, ParamListInfo params);
+static StreamSet *NewStreamSet(int count, int fetchSize, bool collectStats,
+							   bool collectTiming);
+static void InitNodeStream(StreamSet *set, int index, NodeTasks *group);
+static void SetSingleRowMode(NodeStream *stream);
 static void SendNextFetch(StreamSet *set, NodeStream *stream);
 static void ReceiveStreamResult(StreamSet *set, NodeStream *stream, bool prefetch);
+static void ReceiveTaskResult(StreamSet *set, NodeStream *stream, bool prefetch);
+static void EndStreamTask(StreamSet *set, NodeStream *stream);
+static void StopTaskStream(NodeStream *stream);
 static void FlushPendingStream(NodeConnection *conn);
 static void ClearPendingStreams(void);
 static void StreamXactCallback(XactEvent event, void *arg);
@@ -166,7 +194,14 @@ FlushPendingStream(NodeConnection *conn)
 	}
 	if (stream == NULL || !conn->busy)
 		return;
-	ReceiveStreamResult(stream->set, stream, false);
+	if (!stream->set->taskStreams)
+	{
+		ReceiveStreamResult(stream->set, stream, false);
+		return;
+	}
+	/* a statement's rows: the rest of them is queued */
+	while (stream->inFlight)
+		ReceiveTaskResult(stream->set, stream, false);
 }
 
 /*
@@ -306,12 +341,15 @@ SendWithParams(NodeConnection *conn, const char *sql, ParamListInfo params,
  * statement is prepared on the node (before the prefix, so BEGIN is only
  * recorded as open once it is on its way), and a prefix and the statement
  * then travel as one string with SQL EXECUTE: one round trip, where a
- * prefix run on its own would cost two.  Throws on connection failure and
- * remote errors of the prefix or the preparation.
+ * prefix run on its own would cost two.  Except with streamRows: a worker
+ * runs an SQL EXECUTE that returns rows to its end into a store before it
+ * sends the first row (and a cancel does not stop the sending), so the
+ * prefix then runs on its own.  Throws on connection failure and remote
+ * errors of the prefix or the preparation.
  */
 static void
 SendFirstWithParams(NodeConnection *conn, const char *sql,
-					ParamListInfo params, bool needTransaction)
+					ParamListInfo params, bool needTransaction, bool streamRows)
 {
 	int			nparams;
 	Oid		   *types;
@@ -329,7 +367,12 @@ SendFirstWithParams(NodeConnection *conn, const char *sql,
 
 	initStringInfo(&prefix);
 	PrepareRemoteCommand(conn, needTransaction, &prefix);
-	if (statement > 0 && prefix.len > 0)
+	if (statement > 0 && prefix.len > 0 && streamRows)
+	{
+		ExecuteRemoteCommandNoResult(conn, prefix.data);
+		SendPreparedStatement(conn, statement, nparams, values);
+	}
+	else if (statement > 0 && prefix.len > 0)
 	{
 		AppendExecuteStatement(&prefix, statement, nparams, values);
 		SendRemoteCommand(conn, prefix.data);
@@ -442,6 +485,65 @@ AssignTaskStats(List *groups, TaskRunOptions *options)
 }
 
 /*
+ * SendNodeStatements sends a node its statements of a task list on
+ * group->conn (idle): without parameters all of them, after the session
+ * prefix, as one multi-statement string; with parameters the first one
+ * (prepared on the node), the others following one by one through
+ * SendNextStatement.  streamRows: the rows are read as they come (see
+ * SendFirstWithParams).  Throws on connection failure and remote errors of
+ * the prefix or the preparation.
+ */
+static void
+SendNodeStatements(NodeTasks *group, TaskRunOptions *options, bool streamRows)
+{
+	NodeConnection *conn = group->conn;
+	StringInfoData buf;
+	StringInfoData statements;
+	ListCell   *sc;
+
+	if (options->isWrite && options->needTransaction)
+		MarkRemoteWrite(conn);
+	if (options->collectTiming)
+		INSTR_TIME_SET_CURRENT(group->sentAt);
+
+	if (options->params != NULL && options->params->numParams > 0)
+	{
+		group->currentSql = linitial(group->sqls);
+		group->sqls = list_delete_first(group->sqls);
+		SendFirstWithParams(conn, group->currentSql, options->params,
+							options->needTransaction, streamRows);
+		return;
+	}
+
+	initStringInfo(&buf);
+	initStringInfo(&statements);
+	AppendRemotePrefix(conn, options->needTransaction, &buf);
+	foreach(sc, group->sqls)
+	{
+		appendStringInfoString(&statements, (char *) lfirst(sc));
+		appendStringInfoString(&statements, ";");
+	}
+	appendStringInfoString(&buf, statements.data);
+	/* errors show the statements, not the session prefix */
+	group->currentSql = statements.data;
+	group->sqls = NIL;
+	SendRemoteCommand(conn, buf.data);
+}
+
+/*
+ * SendNextStatement sends the next of a node's statements with parameters
+ * (prepared on the node) once the previous one is complete.  Throws as
+ * SendWithParams.
+ */
+static void
+SendNextStatement(NodeTasks *group, ParamListInfo params)
+{
+	group->currentSql = linitial(group->sqls);
+	group->sqls = list_delete_first(group->sqls);
+	SendWithParams(group->conn, group->currentSql, params, true);
+}
+
+/*
  * RunTasks runs tasks on their nodes, all nodes at once, and fills result.
  * Kept results are malloc'd PGresults for the caller to free with
  * FreeTaskResults.  Throws the first error a node reports.
@@ -453,7 +555,6 @@ RunTasks(List *tasks, TaskRunOptions *options, TaskRunResult *result)
 	int			count = list_length(groups);
 	NodeConnection **conns = palloc0(sizeof(NodeConnection *) * Max(count, 1));
 	NodeTasks **byIndex = palloc0(sizeof(NodeTasks *) * Max(count, 1));
-	bool		withParams = (options->params != NULL && options->params->numParams > 0);
 	ListCell   *lc;
 	int			i = 0;
 
@@ -474,39 +575,7 @@ RunTasks(List *tasks, TaskRunOptions *options, TaskRunResult *result)
 			i++;
 
 			FlushPendingStream(conn);
-			if (options->isWrite && options->needTransaction)
-				MarkRemoteWrite(conn);
-			if (options->collectTiming)
-				INSTR_TIME_SET_CURRENT(group->sentAt);
-
-			if (withParams)
-			{
-				group->currentSql = linitial(group->sqls);
-				group->sqls = list_delete_first(group->sqls);
-				SendFirstWithParams(conn, group->currentSql, options->params,
-									options->needTransaction);
-			}
-			else
-			{
-				StringInfoData buf;
-				ListCell   *sc;
-
-				StringInfoData statements;
-
-				initStringInfo(&buf);
-				initStringInfo(&statements);
-				AppendRemotePrefix(conn, options->needTransaction, &buf);
-				foreach(sc, group->sqls)
-				{
-					appendStringInfoString(&statements, (char *) lfirst(sc));
-					appendStringInfoString(&statements, ";");
-				}
-				appendStringInfoString(&buf, statements.data);
-				/* errors show the statements, not the session prefix */
-				group->currentSql = statements.data;
-				group->sqls = NIL;
-				SendRemoteCommand(conn, buf.data);
-			}
+			SendNodeStatements(group, options, false);
 		}
 
 		/* collect, sending the next statement of a node as it finishes */
@@ -523,11 +592,7 @@ RunTasks(List *tasks, TaskRunOptions *options, TaskRunResult *result)
 			if (res == NULL)
 			{
 				if (group->sqls != NIL)
-				{
-					group->currentSql = linitial(group->sqls);
-					group->sqls = list_delete_first(group->sqls);
-					SendWithParams(group->conn, group->currentSql, options->params, true);
-				}
+					SendNextStatement(group, options->params);
 				continue;
 			}
 			if (group->replica && (PQresultStatus(res) == PGRES_TUPLES_OK ||
@@ -580,6 +645,48 @@ FreeTaskResults(TaskRunResult *result)
 }
 
 /*
+ * NewStreamSet returns an empty set of count streams (palloc'd).
+ */
+static StreamSet *
+NewStreamSet(int count, int fetchSize, bool collectStats, bool collectTiming)
+{
+	StreamSet  *set = palloc0(sizeof(StreamSet));
+
+	set->count = count;
+	set->streams = palloc0(sizeof(NodeStream) * Max(1, count));
+	set->conns = palloc0(sizeof(NodeConnection *) * Max(1, count));
+	set->fetchSize = fetchSize;
+	set->collectStats = collectStats;
+	set->collectTiming = collectStats && collectTiming;
+	return set;
+}
+
+/*
+ * InitNodeStream sets up stream index of set for a node's tasks: its
+ * connection, idle (another stream's command absorbed), and statistics.
+ * Throws when the node cannot be reached.
+ */
+static void
+InitNodeStream(StreamSet *set, int index, NodeTasks *group)
+{
+	NodeStream *stream = &set->streams[index];
+
+	stream->set = set;
+	stream->group = group;
+	stream->nodeId = group->nodeId;
+	stream->taskCount = list_length(group->tasks);
+	stream->conn = ConnectionForNode(group->nodeId);
+	group->conn = stream->conn;
+	FlushPendingStream(stream->conn);
+	set->conns[index] = stream->conn;
+	if (set->collectTiming)
+	{
+		INSTR_TIME_SET_CURRENT(stream->startedAt);
+		stream->lastAt = stream->startedAt;
+	}
+}
+
+/*
  * StartStreams declares one cursor per node over the node's tasks and
  * sends the first FETCH; returns the stream set (palloc'd).  Throws on
  * connection failure.
@@ -589,17 +696,11 @@ StartStreams(List *tasks, ParamListInfo params, int fetchSize, bool collectStats
 			 bool collectTiming)
 {
 	List	   *groups = GroupTasksByNode(tasks);
-	StreamSet  *set = palloc0(sizeof(StreamSet));
+	StreamSet  *set = NewStreamSet(list_length(groups), fetchSize, collectStats,
+								   collectTiming);
 	bool		withParams = (params != NULL && params->numParams > 0);
 	ListCell   *lc;
 	int			i = 0;
-
-	set->count = list_length(groups);
-	set->streams = palloc0(sizeof(NodeStream) * Max(1, set->count));
-	set->conns = palloc0(sizeof(NodeConnection *) * Max(1, set->count));
-	set->fetchSize = fetchSize;
-	set->collectStats = collectStats;
-	set->collectTiming = collectStats && collectTiming;
 
 	foreach(lc, groups)
 	{
@@ -609,12 +710,7 @@ StartStreams(List *tasks, ParamListInfo params, int fetchSize, bool collectStats
 		ListCell   *sc;
 		bool		first = true;
 
-		stream->set = set;
-		stream->nodeId = group->nodeId;
-		stream->taskCount = list_length(group->tasks);
-		stream->conn = ConnectionForNode(group->nodeId);
-		FlushPendingStream(stream->conn);
-		set->conns[i] = stream->conn;
+		InitNodeStream(set, i, group);
 		stream->cursorName = psprintf("shard_cursor_" UINT64_FORMAT,
 									  ++stream->conn->cursorNumber);
 
@@ -631,11 +727,6 @@ StartStreams(List *tasks, ParamListInfo params, int fetchSize, bool collectStats
 			first = false;
 		}
 		stream->declareSql = sql.data;
-		if (set->collectTiming)
-		{
-			INSTR_TIME_SET_CURRENT(stream->startedAt);
-			stream->lastAt = stream->startedAt;
-		}
 
 		if (withParams)
 		{
@@ -663,6 +754,52 @@ StartStreams(List *tasks, ParamListInfo params, int fetchSize, bool collectStats
 }
 
 /*
+ * StartTaskStreams sends every node its statements as RunTasks does
+ * (options: transaction, parameters, statistics; never writes) and returns
+ * a set whose rows NextStreamBatch hands out as they arrive, one row per
+ * PGresult, without keeping the whole result.  palloc'd.  Throws on
+ * connection failure and remote errors of the session prefix.
+ */
+StreamSet *
+StartTaskStreams(List *tasks, TaskRunOptions *options)
+{
+	List	   *groups = GroupTasksByNode(tasks);
+	StreamSet  *set = NewStreamSet(list_length(groups), 0, options->collectStats,
+								   options->collectTiming);
+	ListCell   *lc;
+	int			i = 0;
+
+	Assert(!options->isWrite);
+	set->taskStreams = true;
+	set->params = options->params;
+	foreach(lc, groups)
+	{
+		NodeTasks  *group = lfirst(lc);
+		NodeStream *stream = &set->streams[i++];
+
+		InitNodeStream(set, i - 1, group);
+		SendNodeStatements(group, options, true);
+		SetSingleRowMode(stream);
+	}
+	return set;
+}
+
+/*
+ * SetSingleRowMode makes the statements just sent on a task stream's
+ * connection return their rows one at a time, and marks the stream as the
+ * owner of the command in flight.
+ */
+static void
+SetSingleRowMode(NodeStream *stream)
+{
+	if (!PQsetSingleRowMode(stream->conn->conn))
+		elog(ERROR, "could not read the rows of node %s:%d one by one",
+			 stream->conn->host, stream->conn->port);
+	stream->inFlight = true;
+	stream->conn->pendingStream = stream;
+}
+
+/*
  * SendNextFetch asks a node for its next batch.
  */
 static void
@@ -671,6 +808,14 @@ SendNextFetch(StreamSet *set, NodeStream *stream)
 	char		sql[128];
 
 	FlushPendingStream(stream->conn);
+	if (set->taskStreams)
+	{
+		/* a task stream's next statement */
+		SendNextStatement(stream->group, set->params);
+		stream->needFetch = false;
+		SetSingleRowMode(stream);
+		return;
+	}
 	snprintf(sql, sizeof(sql), "FETCH %d FROM %s", set->fetchSize, stream->cursorName);
 	SendRemoteCommand(stream->conn, sql);
 	stream->inFlight = true;
@@ -692,6 +837,11 @@ ReceiveStreamResult(StreamSet *set, NodeStream *stream, bool prefetch)
 	PGresult   *batch = NULL;
 	MemoryContext oldContext;
 
+	if (set->taskStreams)
+	{
+		ReceiveTaskResult(set, stream, prefetch);
+		return;
+	}
 	PG_TRY();
 	{
 		while ((res = GetRemoteResult(stream->conn)) != NULL)
@@ -753,6 +903,86 @@ ReceiveStreamResult(StreamSet *set, NodeStream *stream, bool prefetch)
 	}
 	if (prefetch && stream->needFetch && !stream->exhausted)
 		SendNextFetch(set, stream);
+}
+
+/*
+ * ReceiveTaskResult reads the next result of a task stream's command (one
+ * row, the end of a statement's rows, a prefix command's completion or the
+ * command's end) and queues a row.  At the command's end, with prefetch the
+ * node's next statement goes out at once; without, when the stream is
+ * read again.  Throws node errors (the command stays in flight for the
+ * transaction's abort to cancel).
+ */
+static void
+ReceiveTaskResult(StreamSet *set, NodeStream *stream, bool prefetch)
+{
+	PGresult   *res = GetRemoteResult(stream->conn);
+	MemoryContext oldContext;
+
+	if (res == NULL)
+	{
+		stream->inFlight = false;
+		stream->conn->pendingStream = NULL;
+		if (stream->group->sqls != NIL)
+			stream->needFetch = true;
+		else
+			stream->exhausted = true;
+		if (prefetch && stream->needFetch)
+			SendNextFetch(set, stream);
+		return;
+	}
+	switch (PQresultStatus(res))
+	{
+		case PGRES_SINGLE_TUPLE:
+		case PGRES_TUPLES_OK:
+			stream->taskRows += PQntuples(res);
+			if (PQresultStatus(res) == PGRES_TUPLES_OK)
+				EndStreamTask(set, stream);
+			if (PQntuples(res) == 0)
+			{
+				PQclear(res);
+				return;
+			}
+			oldContext = MemoryContextSwitchTo(GetMemoryChunkContext(set));
+			stream->ready = lappend(stream->ready, res);
+			MemoryContextSwitchTo(oldContext);
+			return;
+		case PGRES_COMMAND_OK:
+			PQclear(res);
+			return;
+		default:
+			stream->conn->pendingStream = NULL;
+			ReportRemoteError(ERROR, res, stream->conn, stream->group->currentSql);
+	}
+}
+
+/*
+ * EndStreamTask records, when the rows of a task stream's statement ended,
+ * that statement's rows and time for EXPLAIN ANALYZE (a node's statements
+ * run in order, each ending with one such result).
+ */
+static void
+EndStreamTask(StreamSet *set, NodeStream *stream)
+{
+	Task	   *task;
+	instr_time	now;
+
+	if (set->collectStats && stream->taskIndex < list_length(stream->group->tasks))
+	{
+		task = list_nth(stream->group->tasks, stream->taskIndex);
+		task->finished = true;
+		task->rows = stream->taskRows;
+		if (set->collectTiming)
+		{
+			INSTR_TIME_SET_CURRENT(now);
+			task->elapsedMs = INSTR_TIME_GET_MILLISEC(now) -
+				INSTR_TIME_GET_MILLISEC(stream->lastAt);
+			stream->lastAt = now;
+		}
+	}
+	stream->rows += stream->taskRows;
+	stream->taskRows = 0;
+	stream->taskIndex++;
 }
 
 /*
@@ -826,12 +1056,13 @@ CloseStreams(StreamSet *set)
 		foreach(lc, stream->ready)
 			PQclear((PGresult *) lfirst(lc));
 		stream->ready = NIL;
-		if (stream->inFlight)
-		{
+		if (stream->inFlight && set->taskStreams)
+			StopTaskStream(stream);
+		else if (stream->inFlight)
 			DrainRemoteResults(stream->conn);
-			stream->inFlight = false;
+		stream->inFlight = false;
+		if (stream->conn->pendingStream == stream)
 			stream->conn->pendingStream = NULL;
-		}
 	}
 	/* close the cursors: a transaction may scan many times */
 	for (i = 0; i < set->count; i++)
@@ -867,6 +1098,60 @@ CloseStreams(StreamSet *set)
 }
 
 /*
+ * StopTaskStream ends the command of a task stream that was not read to
+ * its end (LIMIT or EXISTS on the coordinator, a closed cursor).  What has
+ * already arrived may complete it; otherwise, outside a remote transaction
+ * it is cancelled (its settings prefix may have been rolled back with it,
+ * so they are sent again), and inside one it is read to its end (a cancel
+ * would fail the remote transaction), one row at a time.  A node error in
+ * the unread rest leaves the remote transaction failed, so it cannot
+ * commit.  Throws on interrupt and connection loss.
+ */
+static void
+StopTaskStream(NodeStream *stream)
+{
+	NodeConnection *conn = stream->conn;
+
+	if (DiscardArrivedResults(conn))
+		return;
+	if (conn->xactState == REMOTE_XACT_NONE)
+	{
+		CancelRemoteCommand(conn);
+		ForgetSentSettings(conn);
+		return;
+	}
+	DrainRemoteResults(conn);
+	if (conn->conn != NULL && PQtransactionStatus(conn->conn) == PQTRANS_INERROR)
+		conn->xactState = REMOTE_XACT_FAILED;
+}
+
+/*
+ * ForgetStreams frees the rows set holds without any network I/O, for
+ * error paths where the executor does not end the scan: commands in
+ * flight are left to the transaction's abort, which cancels them.  Never
+ * throws.
+ */
+void
+ForgetStreams(StreamSet *set)
+{
+	int			i;
+
+	if (set == NULL)
+		return;
+	for (i = 0; i < set->count; i++)
+	{
+		NodeStream *stream = &set->streams[i];
+		ListCell   *lc;
+
+		foreach(lc, stream->ready)
+			PQclear((PGresult *) lfirst(lc));
+		stream->ready = NIL;
+		if (stream->conn != NULL && stream->conn->pendingStream == stream)
+			stream->conn->pendingStream = NULL;
+	}
+}
+
+/*
  * StreamSetStats returns what each node's stream returned so far, as a
  * palloc'd list of StreamStats in the order the nodes first appear in the
  * tasks; NIL when the set was started without collectStats.
@@ -877,7 +1162,8 @@ StreamSetStats(StreamSet *set)
 	List	   *stats = NIL;
 	int			i;
 
-	if (set == NULL || !set->collectStats)
+	/* task streams fill their Tasks instead */
+	if (set == NULL || !set->collectStats || set->taskStreams)
 		return NIL;
 	for (i = 0; i < set->count; i++)
 	{

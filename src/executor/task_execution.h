@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  * task_execution.h
  *	  Running shard statements on the nodes: tasks grouped per node, sent
- *	  on every node at once and collected as they finish, and cursors that
- *	  stream the rows of remote scans batch by batch.
+ *	  on every node at once and collected as they finish, and streams that
+ *	  hand out rows as they arrive: through cursors batch by batch for
+ *	  remote scans, row by row for routed and multi-shard SELECTs.
  *-------------------------------------------------------------------------
  */
 #ifndef SHARD_TASK_EXECUTION_H
@@ -24,7 +25,7 @@ typedef struct Task
 								 * first placement's task reports: results
 								 * dropped (see executor/placement_tasks.c) */
 
-	/* filled by RunTasks when TaskRunOptions.collectStats is set */
+	/* filled by RunTasks and task streams when collectStats is set */
 	bool		finished;		/* its result arrived */
 	uint64		rows;			/* rows returned or processed */
 	double		elapsedMs;		/* from its send (or the node's previous
@@ -72,6 +73,10 @@ extern StreamSet *StartStreams(List *tasks, ParamListInfo params, int fetchSize,
 							   bool collectStats, bool collectTiming);
 extern PGresult *NextStreamBatch(StreamSet *set);
 extern void CloseStreams(StreamSet *set);
+extern void ForgetStreams(StreamSet *set);
+
+/* rows of routed and multi-shard SELECTs, streamed */
+extern StreamSet *StartTaskStreams(List *tasks, TaskRunOptions *options);
 extern List *StreamSetStats(StreamSet *set);
 
 /* parameters of a statement as PQsendQueryParams arrays */
