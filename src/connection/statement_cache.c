@@ -23,6 +23,9 @@
  *	 STATEMENT_CACHE_LIMIT bounds how many a session ever gets.
  * - Protocol-level prepared statements are not transactional on the
  *	 worker, so a rolled-back remote transaction leaves them usable.
+ * - A statement name is never used twice in a session: it is used up when
+ *	 its PREPARE is sent, whatever the outcome (a PREPARE interrupted while
+ *	 waiting, e.g. for a lock, may still have created it).
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -122,6 +125,8 @@ PrepareOnNode(NodeConnection *conn, const char *name, const char *sql,
 	if (!PQsendPrepare(conn->conn, name, sql, nparams, types))
 		ThrowSendFailure(conn);
 	conn->busy = true;
+	/* a subtransaction that aborts while this waits cancels it */
+	conn->commandNestLevel = GetCurrentTransactionNestLevel();
 
 	while ((res = GetRemoteResult(conn)) != NULL)
 	{
@@ -184,9 +189,14 @@ FindOrPrepareStatement(NodeConnection *conn, const char *sql, int nparams,
 	if (conn->statementsPrepared >= STATEMENT_CACHE_LIMIT)
 		return NULL;
 
-	snprintf(name, sizeof(name), "shard_%d", conn->statementsPrepared + 1);
-	PrepareOnNode(conn, name, sql, nparams, types);
+	/*
+	 * The name is used up before the PREPARE goes out: one that is
+	 * interrupted (cancel, statement_timeout) may still have created the
+	 * statement on the node, and a name reused there fails with 42P05.
+	 */
 	conn->statementsPrepared++;
+	snprintf(name, sizeof(name), "shard_%d", conn->statementsPrepared);
+	PrepareOnNode(conn, name, sql, nparams, types);
 
 	/* only now: an entry must describe a statement that exists */
 	cacheContext = conn->statementContext;

@@ -674,6 +674,7 @@ static void
 CommitRemoteTransactions(void)
 {
 	MemoryContext oldContext = MemoryContextSwitchTo(RemoteXactCallbackContext);
+	TimestampTz deadline = NodeWaitDeadline();
 	List	   *conns = ActiveConnectionList();
 	List	   *sentConns = NIL;
 	List	   *sentCommands = NIL;
@@ -713,8 +714,8 @@ CommitRemoteTransactions(void)
 		NodeConnection *conn = (NodeConnection *) lfirst(lc);
 		char	   *command = (char *) lfirst(lc2);
 
-		if (!FinishRemoteCommand(conn, command, "COMMIT PREPARED",
-								 REMOTE_CLEANUP_TIMEOUT_MS, WARNING))
+		if (!FinishRemoteCommand(conn, command, "COMMIT PREPARED", deadline,
+								 WARNING))
 		{
 			ereport(WARNING,
 					(errcode(ERRCODE_CONNECTION_FAILURE),
@@ -760,6 +761,7 @@ static void
 AbortRemoteTransactions(void)
 {
 	MemoryContext oldContext = MemoryContextSwitchTo(RemoteXactCallbackContext);
+	TimestampTz deadline = NodeWaitDeadline();
 	List	   *conns = ActiveConnectionList();
 	List	   *sentConns = NIL;
 	List	   *sentCommands = NIL;
@@ -774,7 +776,7 @@ AbortRemoteTransactions(void)
 		NodeConnection *conn = (NodeConnection *) lfirst(lc);
 
 		if (conn->conn != NULL && conn->busy)
-			CancelRemoteCommand(conn);
+			CancelRemoteCommand(conn, deadline);
 	}
 
 	foreach(lc, conns)
@@ -837,7 +839,7 @@ AbortRemoteTransactions(void)
 		 * After a PREPARE whose outcome is unknown, "does not exist" is a
 		 * fine answer to ROLLBACK PREPARED: stay quiet about it.
 		 */
-		if (!FinishRemoteCommand(conn, command, tag, REMOTE_CLEANUP_TIMEOUT_MS,
+		if (!FinishRemoteCommand(conn, command, tag, deadline,
 								 unknownPrepare && strcmp(tag, "ROLLBACK") != 0 ?
 								 DEBUG1 : WARNING))
 			CloseIfUnusable(conn);
@@ -907,6 +909,7 @@ static void
 AbortRemoteSubTransactions(int level)
 {
 	MemoryContext oldContext = MemoryContextSwitchTo(RemoteXactCallbackContext);
+	TimestampTz deadline = NodeWaitDeadline();
 	List	   *conns = ActiveConnectionList();
 	List	   *sentConns = NIL;
 	char	   *command = psprintf("ROLLBACK TO SAVEPOINT s%d; RELEASE SAVEPOINT s%d",
@@ -920,7 +923,7 @@ AbortRemoteSubTransactions(int level)
 		if (conn->commandNestLevel >= level)
 		{
 			if (conn->busy)
-				CancelRemoteCommand(conn);
+				CancelRemoteCommand(conn, deadline);
 			/* a failed command string may have undone its SETs */
 			ForgetSentSettings(conn);
 			conn->commandNestLevel = level - 1;
@@ -947,8 +950,7 @@ AbortRemoteSubTransactions(int level)
 	{
 		NodeConnection *conn = (NodeConnection *) lfirst(lc);
 
-		if (!FinishRemoteCommand(conn, command, NULL, REMOTE_CLEANUP_TIMEOUT_MS,
-								 WARNING))
+		if (!FinishRemoteCommand(conn, command, NULL, deadline, WARNING))
 		{
 			conn->xactState = REMOTE_XACT_FAILED;
 			if (conn->busy || PQstatus(conn->conn) != CONNECTION_OK)
