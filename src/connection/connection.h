@@ -163,4 +163,12 @@ extern bool FinishRemoteCommand(NodeConnection *conn, const char *sql,
  */
 extern TimestampTz NodeWaitDeadline(void);
 
+/*
+ * For waits of their own on node sockets (COPY): call after
+ * shard.node_timeout without a byte from conn's node.  Returns when the
+ * node answers a probe; else closes conn and throws
+ * ERRCODE_CONNECTION_FAILURE naming the node (node_probe.c).
+ */
+extern void CheckNodeAnswers(NodeConnection *conn);
+
 #endif							/* SHARD_CONNECTION_H */

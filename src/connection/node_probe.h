@@ -21,7 +21,6 @@ typedef enum NodeAnswer
 
 extern NodeAnswer AskNode(NodeConnection *conn, const char *sql,
 						  TimestampTz deadline, char **detail);
-extern void CheckNodeAnswers(NodeConnection *conn);
 
 /* defined in connection.c, for the probe */
 extern bool NodeConnectionOptions(NodeConnection *conn, int elevel,
