@@ -22,9 +22,14 @@
  * - A connection that is lost while a remote transaction is open is never
  *	 replaced silently: its xactState becomes REMOTE_XACT_FAILED and the
  *	 next use errors until the coordinator transaction ends.
- * - Waits check interrupts.  Inside transaction callbacks interrupts are
- *	 held, so the waits used there (FinishRemoteCommand, cancel) are bounded
- *	 by REMOTE_CLEANUP_TIMEOUT_MS instead.
+ * - Waits check interrupts.  Waits without a deadline are watched: a node
+ *	 silent for shard.node_timeout is probed (node_probe.c) and fails the
+ *	 command when it does not answer.  Inside transaction callbacks
+ *	 interrupts are held, so the waits used there (FinishRemoteCommand,
+ *	 CancelRemoteCommand) take a deadline (NodeWaitDeadline, one for a whole
+ *	 cleanup), and end early when a cancel or termination request is
+ *	 pending (NodeWaitInterrupted).  No libpq call that blocks on a node is
+ *	 made without knowing that it answers (PQcancel only after it did).
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -1625,9 +1630,9 @@ DrainRemoteResults(NodeConnection *conn)
 
 /*
  * FinishRemoteCommand collects all results of the command in flight on conn
- * before deadline (see NodeWaitDeadline; a cleanup interrupted by cancel
- * or termination also ends the wait).  Returns true when every result succeeded and, if
- * expectedTag is given, carried that command tag (COMMIT on an aborted
+ * before deadline (see NodeWaitDeadline; a pending cancel or termination
+ * ends a cleanup wait too).  Returns true when every result succeeded and,
+ * if expectedTag is given, carried that command tag (COMMIT on an aborted
  * remote transaction succeeds with tag ROLLBACK).  Otherwise reports the
  * problem at elevel (below ERROR) and returns false; after a timeout or
  * connection loss conn stays busy and the caller should close it.  For

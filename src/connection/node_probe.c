@@ -75,7 +75,11 @@ AskNode(NodeConnection *conn, const char *sql, TimestampTz deadline,
 
 	PG_TRY();
 	{
-		answer = PollNodeConnection(pgconn, deadline);
+		/* connect_timeout bounds the connecting part, as for any connection */
+		answer = PollNodeConnection(pgconn,
+									Min(deadline,
+										TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+																	connectTimeoutMs)));
 		if (answer == NODE_ANSWERED)
 			answer = RunProbeStatement(pgconn, sql, deadline, detail);
 		else if (PQstatus(pgconn) == CONNECTION_BAD)

@@ -23,8 +23,10 @@
  *	 the coordinator committed.  recovery.c resolves what is left behind.
  * - Nothing throws in XACT_EVENT_COMMIT / ABORT or SUBXACT_EVENT_ABORT_SUB:
  *	 failures warn, close the connection, and leave prepared transactions to
- *	 recovery.  Interrupts are held there, so every wait is bounded by
- *	 REMOTE_CLEANUP_TIMEOUT_MS.  Those callbacks allocate only in
+ *	 recovery.  Interrupts are held there, so each callback's waits share
+ *	 one deadline, shard.node_timeout from its start (NodeWaitDeadline),
+ *	 and end early on a pending cancel or termination; a node that does not
+ *	 answer is closed, not waited for.  Those callbacks allocate only in
  *	 RemoteXactCallbackContext, reserved at load time and reset after use.
  *-------------------------------------------------------------------------
  */
@@ -753,7 +755,7 @@ EndRemoteTransactions(List *conns, MemoryContext oldContext)
  * AbortRemoteTransactions cleans up every connection when the coordinator
  * transaction aborts: commands in flight are cancelled, open remote
  * transactions get ROLLBACK and prepared ones ROLLBACK PREPARED (sent to
- * all, then collected, each bounded by REMOTE_CLEANUP_TIMEOUT_MS).  A
+ * all, then collected, all within one shard.node_timeout).  A
  * connection whose cleanup fails is closed.  Shipped settings are resent
  * afterwards, since the rollback may have undone them.  Never throws.
  */
