@@ -152,9 +152,9 @@ static void ThrowConnectionFailure(NodeConnection *conn, bool sending,
 								   const char *sql) pg_attribute_noreturn();
 static void CheckConnectionOpen(NodeConnection *conn);
 static TimestampTz DeadlineAfter(int timeoutMs);
-static long RemainingMs(TimestampTz deadline);
+static long RemainingMs(TimestampTz deadline, bool bounded);
 static int	WaitForNodeSocket(NodeConnection *conn, uint32 socketEvent,
-							  TimestampTz deadline);
+							  TimestampTz deadline, bool bounded);
 static TimestampTz WatchedWakeup(TimestampTz silentSince, bool longWaitCheck);
 static bool NodeSilentTooLong(TimestampTz silentSince);
 static bool WaitForResultReady(NodeConnection *conn, TimestampTz deadline);
@@ -1184,17 +1184,18 @@ NodeWaitInterrupted(void)
 
 /*
  * RemainingMs returns the milliseconds left until deadline (0: none, -1
- * returned), or 0 when it passed or a bounded wait must end
- * (NodeWaitInterrupted).
+ * returned), or 0 when it passed.  bounded: deadline ends a bounded wait
+ * (not just a wakeup of a watched one), which also ends, with 0, when
+ * NodeWaitInterrupted.
  */
 static long
-RemainingMs(TimestampTz deadline)
+RemainingMs(TimestampTz deadline, bool bounded)
 {
 	long		timeoutMs;
 
 	if (deadline == 0)
 		return -1;
-	if (NodeWaitInterrupted())
+	if (bounded && NodeWaitInterrupted())
 		return 0;
 	timeoutMs = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
 	return Max(timeoutMs, 0);
@@ -1210,7 +1211,7 @@ RemainingMs(TimestampTz deadline)
 int
 NodeWaitSocket(pgsocket sock, uint32 socketEvent, TimestampTz deadline)
 {
-	long		timeoutMs = RemainingMs(deadline);
+	long		timeoutMs = RemainingMs(deadline, true);
 	int			rc;
 
 	if (timeoutMs == 0)
@@ -1232,12 +1233,14 @@ NodeWaitSocket(pgsocket sock, uint32 socketEvent, TimestampTz deadline)
 
 /*
  * WaitForNodeSocket is NodeWaitSocket on conn's socket, through the wait
- * set kept with the connection.
+ * set kept with the connection; deadline is only a wakeup time unless
+ * bounded (see RemainingMs).
  */
 static int
-WaitForNodeSocket(NodeConnection *conn, uint32 socketEvent, TimestampTz deadline)
+WaitForNodeSocket(NodeConnection *conn, uint32 socketEvent, TimestampTz deadline,
+				  bool bounded)
 {
-	long		timeoutMs = RemainingMs(deadline);
+	long		timeoutMs = RemainingMs(deadline, bounded);
 	WaitEvent	event;
 	int			rc = 0;
 
@@ -1326,7 +1329,8 @@ WaitForResultReady(NodeConnection *conn, TimestampTz deadline)
 		int			rc;
 
 		rc = WaitForNodeSocket(conn, WL_SOCKET_READABLE,
-							   watched ? WatchedWakeup(silentSince, longWaitCheck) : deadline);
+							   watched ? WatchedWakeup(silentSince, longWaitCheck) : deadline,
+							   !watched);
 		if (rc == 0)
 		{
 			if (!watched)
@@ -1477,7 +1481,7 @@ WaitForAnyReadable(NodeConnection **conns, int count, int busyCount)
 
 		longWaitCheck = (LongRemoteWaitHook != NULL && INTERRUPTS_CAN_BE_PROCESSED());
 		eventCount = WaitEventSetWait(set,
-									  RemainingMs(WatchedWakeup(silentSince, longWaitCheck)),
+									  RemainingMs(WatchedWakeup(silentSince, longWaitCheck), false),
 									  events, busyCount + 2, PG_WAIT_EXTENSION);
 		if (eventCount == 0)
 		{
@@ -1534,7 +1538,9 @@ WaitForAnyReadable(NodeConnection **conns, int count, int busyCount)
 
 /*
  * SkipCopyOutData reads and discards COPY TO STDOUT data until its end.
- * Returns false on connection loss or when deadline (0: none) passes.
+ * Returns false on connection loss or when deadline passes.  Without a
+ * deadline (0) the wait is watched: a node silent for shard.node_timeout
+ * is probed (CheckNodeAnswers throws when it does not answer).
  */
 static bool
 SkipCopyOutData(NodeConnection *conn, TimestampTz deadline)
@@ -1556,9 +1562,16 @@ SkipCopyOutData(NodeConnection *conn, TimestampTz deadline)
 
 		/* nothing buffered: wait for more */
 		{
-			int			rc = WaitForNodeSocket(conn, WL_SOCKET_READABLE, deadline);
+			int			rc = WaitForNodeSocket(conn, WL_SOCKET_READABLE,
+											   deadline != 0 ? deadline : DeadlineAfter(NodeTimeout),
+											   deadline != 0);
 
-			if (rc == 0 || (rc & WL_TIMEOUT))
+			if (rc == 0 && deadline == 0)
+			{
+				CheckNodeAnswers(conn);
+				continue;
+			}
+			if (rc == 0)
 				return false;
 			if (!PQconsumeInput(conn->conn))
 				return false;
