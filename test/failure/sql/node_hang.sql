@@ -69,6 +69,19 @@ SELECT clock_timestamp() - :'started' < interval '15 seconds' AS bounded;
 \! $NODE_CTL thaw worker_2
 CALL wait_for_workers();
 
+-- COPY into a hung worker fails the same way, and loads nothing
+\! $NODE_CTL freeze worker_2
+SELECT clock_timestamp() AS started \gset
+COPY t FROM STDIN;
+1001	1
+1002	2
+1003	3
+1004	4
+\.
+SELECT clock_timestamp() - :'started' < interval '20 seconds' AS bounded;
+\! $NODE_CTL thaw worker_2
+CALL wait_for_workers();
+
 -- a transaction that wrote on both workers rolls back when both hang
 BEGIN;
 UPDATE t SET v = v + 1000 WHERE id = :on_worker_1;
