@@ -144,6 +144,8 @@ static void CloseAllNodeConnections(int code, Datum arg);
 static NodeConnection *FindRemoteTransactionHolder(int nodeId, Oid userId);
 static void ConnectToNode(NodeConnection *conn);
 static PGconn *StartNodeConnection(NodeConnection *conn);
+static int	AppendKeepaliveOptions(const char **keywords, const char **values,
+								   int count);
 static void ReportConnectFailure(PGconn *pgconn, const char *host, int port,
 								 const char *reason) pg_attribute_noreturn();
 static bool ConnectionLooksHealthy(NodeConnection *conn);
@@ -500,7 +502,6 @@ NodeConnectionOptions(NodeConnection *conn, int elevel, const char ***keywords,
 	int			timeoutSeconds;
 	char	   *parseError = NULL;
 	const char *connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-	int			nodeTimeoutSeconds = Max(1, NodeTimeout / 1000);
 
 	options = PQconninfoParse(NodeConnInfo != NULL ? NodeConnInfo : "",
 							  &parseError);
@@ -532,22 +533,7 @@ NodeConnectionOptions(NodeConnection *conn, int elevel, const char ***keywords,
 	v[count++] = conn->userName;
 	k[count] = "client_encoding";
 	v[count++] = GetDatabaseEncodingName();
-
-	/*
-	 * A host that vanishes (cable cut, power loss) is noticed within about
-	 * shard.node_timeout even while no command waits: keepalives probe an
-	 * idle connection, tcp_user_timeout bounds unacknowledged sends.
-	 */
-	k[count] = "keepalives";
-	v[count++] = "1";
-	k[count] = "keepalives_idle";
-	v[count++] = psprintf("%d", Max(1, nodeTimeoutSeconds / 2));
-	k[count] = "keepalives_interval";
-	v[count++] = psprintf("%d", Max(1, nodeTimeoutSeconds / 6));
-	k[count] = "keepalives_count";
-	v[count++] = "3";
-	k[count] = "tcp_user_timeout";
-	v[count++] = psprintf("%d", NodeTimeout);
+	count = AppendKeepaliveOptions(k, v, count);
 
 	/* options of shard.node_conninfo come after ours so that they win */
 	for (option = options; option->keyword != NULL; option++)
@@ -598,6 +584,33 @@ NodeConnectionOptions(NodeConnection *conn, int elevel, const char ***keywords,
 	*keywords = k;
 	*values = v;
 	return true;
+}
+
+
+/*
+ * AppendKeepaliveOptions sets keywords/values from position count on to the
+ * TCP options derived from shard.node_timeout and returns the new count (5
+ * more).  A host that vanishes (cable cut, power loss) is then noticed
+ * within about shard.node_timeout even while no command waits: keepalives
+ * probe an idle connection, tcp_user_timeout bounds unacknowledged sends
+ * (and a send blocked on a peer that takes nothing).
+ */
+static int
+AppendKeepaliveOptions(const char **keywords, const char **values, int count)
+{
+	int			nodeTimeoutSeconds = Max(1, NodeTimeout / 1000);
+
+	keywords[count] = "keepalives";
+	values[count++] = "1";
+	keywords[count] = "keepalives_idle";
+	values[count++] = psprintf("%d", Max(1, nodeTimeoutSeconds / 2));
+	keywords[count] = "keepalives_interval";
+	values[count++] = psprintf("%d", Max(1, nodeTimeoutSeconds / 6));
+	keywords[count] = "keepalives_count";
+	values[count++] = "3";
+	keywords[count] = "tcp_user_timeout";
+	values[count++] = psprintf("%d", NodeTimeout);
+	return count;
 }
 
 
