@@ -131,4 +131,48 @@ RESET IntervalStyle;
 DELETE FROM lit WHERE k = 11 AND n > 12.3;
 SELECT count(*) FROM lit WHERE k = 11;
 
+-- a PREPARE on a worker that is cancelled while it waits (here for a lock
+-- another session holds on the shard) leaves the connection working: its
+-- statement name is never used again; inside a subtransaction, rolling that
+-- back cancels the PREPARE and undoes it on the node, and the transaction
+-- goes on
+CREATE TABLE lk (k int PRIMARY KEY, v int);
+SELECT shard.create_distributed_table('lk', 'k', shard_count => 4);
+INSERT INTO lk SELECT g, g FROM generate_series(1, 20) g;
+-- two shards on one worker: the first is locked, the second is not
+SELECT shard_id AS lk_shard, port AS lk_port FROM shard.shards
+WHERE table_name = 'statement_cache.lk'::regclass ORDER BY shard_id LIMIT 1 \gset
+SELECT min(shard_id) AS other_shard FROM shard.shards
+WHERE table_name = 'statement_cache.lk'::regclass AND port = :lk_port AND shard_id <> :lk_shard \gset
+SELECT min(k) AS k1 FROM generate_series(1, 20) k
+WHERE shard.shard_id_for_value('statement_cache.lk', k::text) = :lk_shard \gset
+SELECT min(k) AS k2 FROM generate_series(1, 20) k
+WHERE shard.shard_id_for_value('statement_cache.lk', k::text) = :other_shard \gset
+CREATE EXTENSION dblink;
+SELECT dblink_connect('locker', format('host=127.0.0.1 port=%s dbname=%s', :lk_port, current_database()));
+SELECT dblink_exec('locker', format('BEGIN; LOCK TABLE statement_cache.lk_%s IN ACCESS EXCLUSIVE MODE', :lk_shard));
+SET statement_timeout = '500ms';
+SELECT v FROM lk WHERE k = :k1;
+RESET statement_timeout;
+SELECT dblink_exec('locker', 'ROLLBACK');
+SELECT v FROM lk WHERE k = :k1;
+SELECT k FROM lk WHERE k = :k1 AND v > 0;
+
+BEGIN;
+SELECT v FROM lk WHERE k = :k2;
+SAVEPOINT s;
+SELECT dblink_exec('locker', format('BEGIN; LOCK TABLE statement_cache.lk_%s IN ACCESS EXCLUSIVE MODE', :lk_shard));
+SET LOCAL statement_timeout = '500ms';
+SELECT k FROM lk WHERE k = :k1 AND v < 100;
+ROLLBACK TO SAVEPOINT s;
+SELECT dblink_exec('locker', 'ROLLBACK');
+SELECT k FROM lk WHERE k = :k1 AND v < 100;
+UPDATE lk SET v = v + 1 WHERE k = :k1;
+SELECT v FROM lk WHERE k = :k1;
+COMMIT;
+SELECT v FROM lk WHERE k = :k1;
+SELECT count(*), sum(v) FROM lk;
+SELECT dblink_disconnect('locker');
+DROP EXTENSION dblink;
+
 DROP SCHEMA statement_cache CASCADE;

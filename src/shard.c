@@ -106,6 +106,17 @@ _PG_init(void)
 							   GUC_SUPERUSER_ONLY,
 							   NULL, NULL, NULL);
 
+	DefineCustomIntVariable("shard.node_timeout",
+							"Time a command waits on a node without an answer before shard checks that the node is alive.",
+							"A node that then does not answer a new connection within this time "
+							"fails the command. It also bounds connecting to a node and the "
+							"cleanup at the end of a transaction.",
+							&NodeTimeout,
+							30000, 1000, INT_MAX / 2,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
 	DefineCustomIntVariable("shard.recovery_interval",
 							"Time between automatic recoveries of prepared transactions left on the nodes.",
 							"A background worker resolves them in every database that has the "

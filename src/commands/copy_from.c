@@ -893,7 +893,8 @@ AdvanceNodeCopy(ShardCopy *copy, NodeCopy *node)
 /*
  * WaitForNodeCopies waits until some node with a COPY in flight can make
  * progress (readable, or writable when libpq has output pending), or the
- * latch is set.  Throws on interrupt.
+ * latch is set.  After shard.node_timeout without either, it probes each
+ * such node.  Throws on interrupt and when a node does not answer.
  */
 static void
 WaitForNodeCopies(ShardCopy *copy)
@@ -917,8 +918,20 @@ WaitForNodeCopies(ShardCopy *copy)
 						  PQsocket(node->conn->conn), NULL, NULL);
 		count++;
 	}
-	if (count > 0)
-		(void) WaitEventSetWait(set, -1, &event, 1, PG_WAIT_EXTENSION);
+	if (count > 0 &&
+		WaitEventSetWait(set, NodeTimeout, &event, 1, PG_WAIT_EXTENSION) == 0)
+	{
+		/* nothing moved for shard.node_timeout: hung nodes fail the COPY */
+		FreeWaitEventSet(set);
+		for (i = 0; i < copy->nodeCount; i++)
+		{
+			NodeCopy   *node = &copy->nodes[i];
+
+			if (node->phase != NODE_COPY_IDLE && node->conn->conn != NULL)
+				CheckNodeAnswers(node->conn);
+		}
+		return;
+	}
 	FreeWaitEventSet(set);
 	if (count > 0 && (event.events & WL_LATCH_SET))
 		ResetLatch(MyLatch);

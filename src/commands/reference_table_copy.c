@@ -127,18 +127,25 @@ RunOnNode(int nodeId, const char *sql)
 
 /*
  * WaitForCopyData waits, interruptibly, until conn's socket has data, and
- * reads it into libpq.  Throws on connection loss.
+ * reads it into libpq.  Throws on connection loss, and when the node is
+ * silent for shard.node_timeout and then does not answer a probe.
  */
 static void
 WaitForCopyData(NodeConnection *conn)
 {
 	int			rc;
 
-	rc = WaitLatchOrSocket(MyLatch, WL_LATCH_SET | WL_SOCKET_READABLE | WL_EXIT_ON_PM_DEATH,
-						   PQsocket(conn->conn), -1L, PG_WAIT_EXTENSION);
+	rc = WaitLatchOrSocket(MyLatch, WL_LATCH_SET | WL_SOCKET_READABLE |
+						   WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						   PQsocket(conn->conn), NodeTimeout, PG_WAIT_EXTENSION);
 	if (rc & WL_LATCH_SET)
 		ResetLatch(MyLatch);
 	CHECK_FOR_INTERRUPTS();
+	if (rc & WL_TIMEOUT)
+	{
+		CheckNodeAnswers(conn);
+		return;
+	}
 	if (!PQconsumeInput(conn->conn))
 		ereport(ERROR,
 				(errcode(ERRCODE_CONNECTION_FAILURE),

@@ -22,9 +22,14 @@
  * - A connection that is lost while a remote transaction is open is never
  *	 replaced silently: its xactState becomes REMOTE_XACT_FAILED and the
  *	 next use errors until the coordinator transaction ends.
- * - Waits check interrupts.  Inside transaction callbacks interrupts are
- *	 held, so the waits used there (FinishRemoteCommand, cancel) are bounded
- *	 by REMOTE_CLEANUP_TIMEOUT_MS instead.
+ * - Waits check interrupts.  Waits without a deadline are watched: a node
+ *	 silent for shard.node_timeout is probed (node_probe.c) and fails the
+ *	 command when it does not answer.  Inside transaction callbacks
+ *	 interrupts are held, so the waits used there (FinishRemoteCommand,
+ *	 CancelRemoteCommand) take a deadline (NodeWaitDeadline, one for a whole
+ *	 cleanup), and end early when a cancel or termination request is
+ *	 pending (NodeWaitInterrupted).  No libpq call that blocks on a node is
+ *	 made without knowing that it answers (PQcancel only after it did).
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -52,10 +57,14 @@
 #include "utils/xml.h"
 
 #include "connection/connection.h"
+#include "connection/node_probe.h"
 #include "connection/statement_cache.h"
 
 /* GUC shard.node_conninfo, defined in shard.c */
 char	   *NodeConnInfo = NULL;
+
+/* GUC shard.node_timeout, defined in shard.c */
+int			NodeTimeout = 30000;
 
 /* longest shipped SQL shown in an error context */
 #define MAX_SQL_IN_CONTEXT		512
@@ -134,9 +143,9 @@ static NodeConnection *GetCachedConnection(int nodeId, const char *host,
 static void CloseAllNodeConnections(int code, Datum arg);
 static NodeConnection *FindRemoteTransactionHolder(int nodeId, Oid userId);
 static void ConnectToNode(NodeConnection *conn);
-static PGconn *StartNodeConnection(const char *host, int port);
-static void WaitForConnectionEstablished(PGconn *pgconn, const char *host,
-										 int port, int timeoutSeconds);
+static PGconn *StartNodeConnection(NodeConnection *conn);
+static int	AppendKeepaliveOptions(const char **keywords, const char **values,
+								   int count);
 static void ReportConnectFailure(PGconn *pgconn, const char *host, int port,
 								 const char *reason) pg_attribute_noreturn();
 static bool ConnectionLooksHealthy(NodeConnection *conn);
@@ -145,8 +154,16 @@ static void ThrowConnectionFailure(NodeConnection *conn, bool sending,
 								   const char *sql) pg_attribute_noreturn();
 static void CheckConnectionOpen(NodeConnection *conn);
 static TimestampTz DeadlineAfter(int timeoutMs);
+static long RemainingMs(TimestampTz deadline, bool bounded);
 static int	WaitForNodeSocket(NodeConnection *conn, uint32 socketEvent,
-							  TimestampTz deadline);
+							  TimestampTz deadline, bool bounded);
+static TimestampTz WatchedWakeup(TimestampTz silentSince, bool longWaitCheck);
+static bool NodeSilentTooLong(TimestampTz silentSince);
+static bool WaitForResultReady(NodeConnection *conn, TimestampTz deadline);
+static int	WaitForAnyReadable(NodeConnection **conns, int count,
+							   int busyCount);
+static char *CancelStatement(NodeConnection *conn);
+static void SendCancelRequest(NodeConnection *conn);
 static PGresult *GetRemoteResultTimed(NodeConnection *conn,
 									  TimestampTz deadline, bool *failed);
 static bool DrainRemoteResultsTimed(NodeConnection *conn, TimestampTz deadline);
@@ -402,9 +419,9 @@ NodeApplicationName(void)
 
 
 /*
- * ConnectToNode opens conn->conn to conn->host:conn->port and prepares the
- * worker session (search_path and friends).  Throws on failure, leaving
- * conn closed.
+ * ConnectToNode opens conn->conn to conn->host:conn->port as the current
+ * user, in the current database, and prepares the worker session
+ * (search_path and friends).  Throws on failure, leaving conn closed.
  */
 static void
 ConnectToNode(NodeConnection *conn)
@@ -413,6 +430,12 @@ ConnectToNode(NodeConnection *conn)
 		"SET search_path = pg_catalog; "
 		"SET standard_conforming_strings = on; "
 		"SET cursor_tuple_fraction = 1.0;";
+	char	   *dbName = get_database_name(MyDatabaseId);
+
+	if (dbName == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_DATABASE),
+				 errmsg("current database does not exist")));
 
 	/* a wait set watches the socket of the libpq connection it was made for */
 	if (conn->waitSet != NULL)
@@ -422,7 +445,17 @@ ConnectToNode(NodeConnection *conn)
 	}
 	ForgetPreparedStatements(conn);
 	conn->statementsPrepared = 0;
-	conn->conn = StartNodeConnection(conn->host, conn->port);
+
+	/* kept for probe and cancel connections, opened where catalogs are out of reach */
+	if (conn->dbName != NULL)
+		pfree(conn->dbName);
+	if (conn->userName != NULL)
+		pfree(conn->userName);
+	conn->dbName = MemoryContextStrdup(ShardConnectionContext, dbName);
+	conn->userName = MemoryContextStrdup(ShardConnectionContext,
+										 GetUserNameFromId(GetUserId(), false));
+
+	conn->conn = StartNodeConnection(conn);
 	conn->busy = false;
 	conn->changedNode = false;
 	if (conn->sentSettings != NULL)
@@ -446,31 +479,29 @@ ConnectToNode(NodeConnection *conn)
 
 
 /*
- * StartNodeConnection connects to host:port as the current user, in the
- * current database, with the options of shard.node_conninfo.  Returns an
- * established PGconn (malloc'd, holding one external FD slot).  Throws on
- * failure, bad node_conninfo, or interrupt; frees the PGconn first.
+ * NodeConnectionOptions fills *keywords and *values (palloc'd,
+ * NULL-terminated) with the libpq options of a connection to conn's node as
+ * conn->userName in conn->dbName: those fields, the database encoding,
+ * keepalives and tcp_user_timeout derived from shard.node_timeout, then the
+ * options of shard.node_conninfo (they win), then application_name.
+ * *connectTimeoutMs is how long connecting may take: connect_timeout
+ * (node_conninfo's, else DEFAULT_CONNECT_TIMEOUT), at most
+ * shard.node_timeout.  Reads no catalog.  A bad node_conninfo is reported
+ * at elevel and gives false.
  */
-static PGconn *
-StartNodeConnection(const char *host, int port)
+bool
+NodeConnectionOptions(NodeConnection *conn, int elevel, const char ***keywords,
+					  const char ***values, int *connectTimeoutMs)
 {
-	PQconninfoOption *options = NULL;
+	PQconninfoOption *options;
 	PQconninfoOption *option;
-	const char **keywords;
-	const char **values;
+	const char **k;
+	const char **v;
 	int			count = 0;
-	int			maxCount;
+	int			maxCount = 16;
 	int			timeoutSeconds;
 	char	   *parseError = NULL;
-	char	   *dbname;
-	const char *connectTimeout = NULL;
-	PGconn	   *pgconn;
-
-	dbname = get_database_name(MyDatabaseId);
-	if (dbname == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_DATABASE),
-				 errmsg("current database does not exist")));
+	const char *connectTimeout = DEFAULT_CONNECT_TIMEOUT;
 
 	options = PQconninfoParse(NodeConnInfo != NULL ? NodeConnInfo : "",
 							  &parseError);
@@ -480,30 +511,31 @@ StartNodeConnection(const char *host, int port)
 
 		if (parseError != NULL)
 			PQfreemem(parseError);
-		ereport(ERROR,
+		ereport(elevel,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value for parameter \"shard.node_conninfo\""),
 				 errdetail_internal("%s", message)));
+		return false;
 	}
 
-	maxCount = 8;
 	for (option = options; option->keyword != NULL; option++)
 		maxCount++;
-	keywords = palloc0(sizeof(char *) * (maxCount + 1));
-	values = palloc0(sizeof(char *) * (maxCount + 1));
+	k = palloc0(sizeof(char *) * (maxCount + 1));
+	v = palloc0(sizeof(char *) * (maxCount + 1));
 
-	keywords[count] = "host";
-	values[count++] = host;
-	keywords[count] = "port";
-	values[count++] = psprintf("%d", port);
-	keywords[count] = "dbname";
-	values[count++] = dbname;
-	keywords[count] = "user";
-	values[count++] = GetUserNameFromId(GetUserId(), false);
-	keywords[count] = "client_encoding";
-	values[count++] = GetDatabaseEncodingName();
+	k[count] = "host";
+	v[count++] = conn->host;
+	k[count] = "port";
+	v[count++] = psprintf("%d", conn->port);
+	k[count] = "dbname";
+	v[count++] = conn->dbName;
+	k[count] = "user";
+	v[count++] = conn->userName;
+	k[count] = "client_encoding";
+	v[count++] = GetDatabaseEncodingName();
+	count = AppendKeepaliveOptions(k, v, count);
 
-	/* options of shard.node_conninfo come last so that they win */
+	/* options of shard.node_conninfo come after ours so that they win */
 	for (option = options; option->keyword != NULL; option++)
 	{
 		const char *keyword = option->keyword;
@@ -519,40 +551,89 @@ StartNodeConnection(const char *host, int port)
 			char	   *name = pstrdup(keyword);
 
 			PQconninfoFree(options);
-			ereport(ERROR,
+			ereport(elevel,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("option \"%s\" is not allowed in \"shard.node_conninfo\"", name),
 					 errdetail("Host, port, database, user and client encoding of node connections are set by shard."),
 					 errhint("Passwords are read from the coordinator's password file (~/.pgpass or PGPASSFILE).")));
+			return false;
 		}
 		if (strcmp(keyword, "connect_timeout") == 0)
 			connectTimeout = pstrdup(option->val);
-		keywords[count] = pstrdup(keyword);
-		values[count++] = pstrdup(option->val);
+		k[count] = pstrdup(keyword);
+		v[count++] = pstrdup(option->val);
 	}
 	PQconninfoFree(options);
 
 	/* after node_conninfo: the deadlock detector relies on it */
-	keywords[count] = "application_name";
-	values[count++] = NodeApplicationName();
+	k[count] = "application_name";
+	v[count++] = NodeApplicationName();
+	k[count] = "connect_timeout";
+	v[count++] = connectTimeout;
+	k[count] = NULL;
+	v[count] = NULL;
 
-	if (connectTimeout == NULL)
-	{
-		connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-		keywords[count] = "connect_timeout";
-		values[count++] = connectTimeout;
-	}
-	keywords[count] = NULL;
-	values[count] = NULL;
+	/* libpq treats 1 as 2 seconds and 0 as no limit: shard.node_timeout is one */
 	timeoutSeconds = atoi(connectTimeout);
-	/* libpq treats 1 as 2 seconds; do the same */
 	if (timeoutSeconds == 1)
 		timeoutSeconds = 2;
+	*connectTimeoutMs = NodeTimeout;
+	if (timeoutSeconds > 0 && timeoutSeconds < NodeTimeout / 1000)
+		*connectTimeoutMs = timeoutSeconds * 1000;
+
+	*keywords = k;
+	*values = v;
+	return true;
+}
+
+
+/*
+ * AppendKeepaliveOptions sets keywords/values from position count on to the
+ * TCP options derived from shard.node_timeout and returns the new count (5
+ * more).  A host that vanishes (cable cut, power loss) is then noticed
+ * within about shard.node_timeout even while no command waits: keepalives
+ * probe an idle connection, tcp_user_timeout bounds unacknowledged sends
+ * (and a send blocked on a peer that takes nothing).
+ */
+static int
+AppendKeepaliveOptions(const char **keywords, const char **values, int count)
+{
+	int			nodeTimeoutSeconds = Max(1, NodeTimeout / 1000);
+
+	keywords[count] = "keepalives";
+	values[count++] = "1";
+	keywords[count] = "keepalives_idle";
+	values[count++] = psprintf("%d", Max(1, nodeTimeoutSeconds / 2));
+	keywords[count] = "keepalives_interval";
+	values[count++] = psprintf("%d", Max(1, nodeTimeoutSeconds / 6));
+	keywords[count] = "keepalives_count";
+	values[count++] = "3";
+	keywords[count] = "tcp_user_timeout";
+	values[count++] = psprintf("%d", NodeTimeout);
+	return count;
+}
+
+
+/*
+ * StartNodeConnection connects to conn's node with NodeConnectionOptions.
+ * Returns an established PGconn (malloc'd, holding one external FD slot).
+ * Throws on failure, timeout, bad node_conninfo, or interrupt; frees the
+ * PGconn first.
+ */
+static PGconn *
+StartNodeConnection(NodeConnection *conn)
+{
+	const char **keywords;
+	const char **values;
+	int			timeoutMs;
+	PGconn	   *pgconn;
+
+	(void) NodeConnectionOptions(conn, ERROR, &keywords, &values, &timeoutMs);
 
 	if (!AcquireExternalFD())
 		ereport(ERROR,
 				(errcode(ERRCODE_CONNECTION_FAILURE),
-				 errmsg("could not connect to node %s:%d", host, port),
+				 errmsg("could not connect to node %s:%d", conn->host, conn->port),
 				 errdetail("There are too many open files on the local server."),
 				 errhint("Raise the server's max_files_per_process and/or \"ulimit -n\" limits.")));
 
@@ -563,12 +644,16 @@ StartNodeConnection(const char *host, int port)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of memory"),
-				 errdetail("Could not allocate a connection to node %s:%d.", host, port)));
+				 errdetail("Could not allocate a connection to node %s:%d.",
+						   conn->host, conn->port)));
 	}
 
 	PG_TRY();
 	{
-		WaitForConnectionEstablished(pgconn, host, port, timeoutSeconds);
+		if (PollNodeConnection(pgconn, DeadlineAfter(timeoutMs)) != NODE_ANSWERED)
+			ReportConnectFailure(pgconn, conn->host, conn->port,
+								 PQstatus(pgconn) != CONNECTION_BAD ?
+								 "timeout expired while connecting" : NULL);
 	}
 	PG_CATCH();
 	{
@@ -585,58 +670,47 @@ StartNodeConnection(const char *host, int port)
 
 
 /*
- * WaitForConnectionEstablished drives PQconnectPoll until the connection is
- * made, waiting on the socket and the latch so that cancel and termination
- * are honored.  libpq does not enforce connect_timeout for asynchronous
- * connects, so it is enforced here.  Throws on failure or timeout; the caller
- * frees pgconn.
+ * PollNodeConnection drives PQconnectPoll of pgconn until the connection is
+ * made (NODE_ANSWERED), it fails, or deadline passes, waiting on the socket
+ * and the latch so that cancel and termination are honored (libpq does not
+ * enforce connect_timeout for asynchronous connects).  A failure after the
+ * server sent something (a refusal such as "too many clients") is
+ * NODE_REFUSED; no answer before deadline, or a failure before the server
+ * said anything (connection refused, host unreachable), is NODE_SILENT, and
+ * so is a cleanup wait cut short by an interrupt (NodeWaitSocket).  Never
+ * frees pgconn; throws only on interrupt where interrupts can be processed.
  */
-static void
-WaitForConnectionEstablished(PGconn *pgconn, const char *host, int port,
-							 int timeoutSeconds)
+NodeAnswer
+PollNodeConnection(PGconn *pgconn, TimestampTz deadline)
 {
 	PostgresPollingStatusType pollStatus = PGRES_POLLING_WRITING;
-	TimestampTz deadline = 0;
+	bool		heard = false;
 
 	if (PQstatus(pgconn) == CONNECTION_BAD)
-		ReportConnectFailure(pgconn, host, port, NULL);
-
-	if (timeoutSeconds > 0)
-		deadline = DeadlineAfter(timeoutSeconds * 1000);
+		return NODE_SILENT;
 
 	while (pollStatus != PGRES_POLLING_OK)
 	{
-		uint32		events = WL_LATCH_SET | WL_EXIT_ON_PM_DEATH;
-		long		timeoutMs = -1;
+		uint32		socketEvent;
 		int			rc;
 
-		if (pollStatus == PGRES_POLLING_FAILED)
-			ReportConnectFailure(pgconn, host, port, NULL);
-		if (PQsocket(pgconn) == PGINVALID_SOCKET)
-			ReportConnectFailure(pgconn, host, port, NULL);
+		if (pollStatus == PGRES_POLLING_FAILED ||
+			PQsocket(pgconn) == PGINVALID_SOCKET)
+			return heard ? NODE_REFUSED : NODE_SILENT;
 
-		events |= (pollStatus == PGRES_POLLING_READING) ?
+		socketEvent = (pollStatus == PGRES_POLLING_READING) ?
 			WL_SOCKET_READABLE : WL_SOCKET_WRITEABLE;
-		if (deadline != 0)
+		rc = NodeWaitSocket(PQsocket(pgconn), socketEvent, deadline);
+		if (rc == 0)
+			return NODE_SILENT;
+		if (rc & socketEvent)
 		{
-			timeoutMs = TimestampDifferenceMilliseconds(GetCurrentTimestamp(),
-														deadline);
-			if (timeoutMs <= 0)
-				ReportConnectFailure(pgconn, host, port,
-									 "timeout expired while connecting");
-			events |= WL_TIMEOUT;
-		}
-
-		rc = WaitLatchOrSocket(MyLatch, events, PQsocket(pgconn), timeoutMs,
-							   PG_WAIT_EXTENSION);
-		if (rc & WL_LATCH_SET)
-		{
-			ResetLatch(MyLatch);
-			CHECK_FOR_INTERRUPTS();
-		}
-		if (rc & (WL_SOCKET_READABLE | WL_SOCKET_WRITEABLE))
+			if (socketEvent == WL_SOCKET_READABLE)
+				heard = true;
 			pollStatus = PQconnectPoll(pgconn);
+		}
 	}
+	return NODE_ANSWERED;
 }
 
 
@@ -725,6 +799,8 @@ CloseNodeConnection(NodeConnection *conn)
 	ForgetPreparedStatements(conn);
 	if (conn->conn != NULL)
 	{
+		/* the goodbye message must not block on a node that reads nothing */
+		(void) PQsetnonblocking(conn->conn, 1);
 		PQfinish(conn->conn);
 		conn->conn = NULL;
 		ReleaseExternalFD();
@@ -1096,24 +1172,93 @@ DeadlineAfter(int timeoutMs)
 
 
 /*
- * WaitForNodeSocket waits until conn's socket has socketEvent, the latch is
- * set, or deadline (0: none) passes.  Returns the WaitLatchOrSocket result,
- * or 0 when the deadline had already passed.  Checks interrupts (a no-op
- * where they are held, as in transaction callbacks).
+ * NodeWaitDeadline returns now + shard.node_timeout: the deadline of a
+ * bounded wait on nodes that starts now.
+ */
+TimestampTz
+NodeWaitDeadline(void)
+{
+	return DeadlineAfter(NodeTimeout);
+}
+
+
+/*
+ * NodeWaitInterrupted is true where interrupts are held (transaction
+ * callbacks) and one is pending: a cancel or termination request during
+ * cleanup.  Bounded waits then end at once, as if their deadline passed,
+ * and their connections are closed instead of waited for.
+ */
+bool
+NodeWaitInterrupted(void)
+{
+	return !INTERRUPTS_CAN_BE_PROCESSED() && (QueryCancelPending || ProcDiePending);
+}
+
+
+/*
+ * RemainingMs returns the milliseconds left until deadline (0: none, -1
+ * returned), or 0 when it passed.  bounded: deadline ends a bounded wait
+ * (not just a wakeup of a watched one), which also ends, with 0, when
+ * NodeWaitInterrupted.
+ */
+static long
+RemainingMs(TimestampTz deadline, bool bounded)
+{
+	long		timeoutMs;
+
+	if (deadline == 0)
+		return -1;
+	if (bounded && NodeWaitInterrupted())
+		return 0;
+	timeoutMs = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
+	return Max(timeoutMs, 0);
+}
+
+
+/*
+ * NodeWaitSocket waits until sock has socketEvent, the latch is set, or
+ * deadline (0: none) passes.  Returns the events that happened (possibly
+ * only WL_LATCH_SET), or 0 when the deadline passed or the wait must end
+ * (NodeWaitInterrupted).  Checks interrupts (a no-op where they are held).
+ */
+int
+NodeWaitSocket(pgsocket sock, uint32 socketEvent, TimestampTz deadline)
+{
+	long		timeoutMs = RemainingMs(deadline, true);
+	int			rc;
+
+	if (timeoutMs == 0)
+		return 0;
+	rc = WaitLatchOrSocket(MyLatch,
+						   WL_LATCH_SET | WL_EXIT_ON_PM_DEATH | socketEvent |
+						   (timeoutMs > 0 ? WL_TIMEOUT : 0),
+						   sock, timeoutMs, PG_WAIT_EXTENSION);
+	if (rc & WL_LATCH_SET)
+	{
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+	if (rc & WL_TIMEOUT)
+		return 0;
+	return rc;
+}
+
+
+/*
+ * WaitForNodeSocket is NodeWaitSocket on conn's socket, through the wait
+ * set kept with the connection; deadline is only a wakeup time unless
+ * bounded (see RemainingMs).
  */
 static int
-WaitForNodeSocket(NodeConnection *conn, uint32 socketEvent, TimestampTz deadline)
+WaitForNodeSocket(NodeConnection *conn, uint32 socketEvent, TimestampTz deadline,
+				  bool bounded)
 {
-	long		timeoutMs = -1;
+	long		timeoutMs = RemainingMs(deadline, bounded);
 	WaitEvent	event;
 	int			rc = 0;
 
-	if (deadline != 0)
-	{
-		timeoutMs = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
-		if (timeoutMs <= 0)
-			return 0;
-	}
+	if (timeoutMs == 0)
+		return 0;
 
 	if (conn->waitSet == NULL)
 	{
@@ -1135,7 +1280,7 @@ WaitForNodeSocket(NodeConnection *conn, uint32 socketEvent, TimestampTz deadline
 
 	if (WaitEventSetWait(conn->waitSet, timeoutMs, &event, 1,
 						 PG_WAIT_EXTENSION) == 0)
-		return WL_TIMEOUT;
+		return 0;
 	rc = event.events;
 	if (rc & WL_LATCH_SET)
 	{
@@ -1147,11 +1292,89 @@ WaitForNodeSocket(NodeConnection *conn, uint32 socketEvent, TimestampTz deadline
 
 
 /*
+ * WatchedWakeup returns when an unbounded wait that last heard from its
+ * nodes at silentSince must wake up next: to probe them (silentSince +
+ * shard.node_timeout) or, with longWaitCheck, to call LongRemoteWaitHook.
+ */
+static TimestampTz
+WatchedWakeup(TimestampTz silentSince, bool longWaitCheck)
+{
+	TimestampTz wakeup = TimestampTzPlusMilliseconds(silentSince, NodeTimeout);
+
+	if (longWaitCheck)
+		wakeup = Min(wakeup, DeadlineAfter(LongRemoteWaitMs));
+	return wakeup;
+}
+
+
+/*
+ * NodeSilentTooLong is true when a wait has heard nothing from its nodes
+ * since silentSince for shard.node_timeout.
+ */
+static bool
+NodeSilentTooLong(TimestampTz silentSince)
+{
+	return TimestampDifferenceExceeds(silentSince, GetCurrentTimestamp(),
+									  NodeTimeout - 1);
+}
+
+
+/*
+ * WaitForResultReady waits until the next result of conn's command can be
+ * read without blocking.  Returns false on connection loss or when
+ * deadline passes.  Without a deadline (0) the wait is unbounded but
+ * watched: LongRemoteWaitHook runs every LongRemoteWaitMs (where interrupts
+ * can be processed), and after shard.node_timeout without a byte from the
+ * node, CheckNodeAnswers probes it and throws when it does not answer (a
+ * hung server or a vanished host: the socket stays silent for ever).
+ * Throws on interrupt.
+ */
+static bool
+WaitForResultReady(NodeConnection *conn, TimestampTz deadline)
+{
+	TimestampTz silentSince = GetCurrentTimestamp();
+
+	while (PQisBusy(conn->conn))
+	{
+		bool		watched = (deadline == 0);
+		bool		longWaitCheck = (watched && LongRemoteWaitHook != NULL &&
+									 INTERRUPTS_CAN_BE_PROCESSED());
+		int			rc;
+
+		rc = WaitForNodeSocket(conn, WL_SOCKET_READABLE,
+							   watched ? WatchedWakeup(silentSince, longWaitCheck) : deadline,
+							   !watched);
+		if (rc == 0)
+		{
+			if (!watched)
+				return false;
+			if (NodeSilentTooLong(silentSince))
+			{
+				CheckNodeAnswers(conn);
+				silentSince = GetCurrentTimestamp();
+			}
+			else if (longWaitCheck)
+				LongRemoteWaitHook();
+			continue;
+		}
+		if (rc & WL_SOCKET_READABLE)
+		{
+			if (!PQconsumeInput(conn->conn))
+				return false;
+			silentSince = GetCurrentTimestamp();
+		}
+	}
+	return true;
+}
+
+
+/*
  * GetRemoteResultTimed returns the next result of the command in flight on
  * conn (malloc'd; caller PQclears), or NULL at its end (then conn is no
- * longer busy).  On connection loss, or when deadline (0: none) passes,
- * returns NULL with *failed set; conn stays busy.  Throws only on interrupt
- * and, without a deadline, what LongRemoteWaitHook throws.
+ * longer busy).  On connection loss, or when deadline passes, returns NULL
+ * with *failed set; conn stays busy.  Throws only on interrupt and, without
+ * a deadline, what WaitForResultReady throws (a node that does not answer,
+ * LongRemoteWaitHook).
  */
 static PGresult *
 GetRemoteResultTimed(NodeConnection *conn, TimestampTz deadline, bool *failed)
@@ -1159,35 +1382,10 @@ GetRemoteResultTimed(NodeConnection *conn, TimestampTz deadline, bool *failed)
 	PGresult   *res;
 
 	*failed = false;
-	if (conn->conn == NULL)
+	if (conn->conn == NULL || !WaitForResultReady(conn, deadline))
 	{
 		*failed = true;
 		return NULL;
-	}
-
-	while (PQisBusy(conn->conn))
-	{
-		/* an unbounded wait checks for deadlocks now and then */
-		bool		longWaitCheck = (deadline == 0 && LongRemoteWaitHook != NULL &&
-									 INTERRUPTS_CAN_BE_PROCESSED());
-		int			rc = WaitForNodeSocket(conn, WL_SOCKET_READABLE,
-										   longWaitCheck ? DeadlineAfter(LongRemoteWaitMs) : deadline);
-
-		if (longWaitCheck && (rc == 0 || (rc & WL_TIMEOUT)))
-		{
-			LongRemoteWaitHook();
-			continue;
-		}
-		if (rc == 0 || (rc & WL_TIMEOUT))
-		{
-			*failed = true;
-			return NULL;
-		}
-		if (!PQconsumeInput(conn->conn))
-		{
-			*failed = true;
-			return NULL;
-		}
 	}
 
 	res = PQgetResult(conn->conn);
@@ -1222,16 +1420,17 @@ GetRemoteResult(NodeConnection *conn)
  * WaitForReadableConnection waits, interruptibly, until one of the busy
  * connections among conns[0..count-1] can return a result without blocking,
  * and returns its index; -1 when none is busy.  Ready connections are
- * preferred in array order.  Every LongRemoteWaitMs without a result it
- * calls LongRemoteWaitHook.  Throws on interrupt, on connection loss, and
- * what the hook throws.
+ * preferred in array order.  Watched like WaitForResultReady: every
+ * LongRemoteWaitMs without a result it calls LongRemoteWaitHook, and after
+ * shard.node_timeout without a byte from any of them it probes each.
+ * Throws on interrupt, on connection loss, when a node does not answer,
+ * and what the hook throws.
  */
 int
 WaitForReadableConnection(NodeConnection **conns, int count)
 {
-	WaitEventSet *set = NULL;
-	WaitEvent  *events;
 	int			busyCount = 0;
+	int			busyIndex = -1;
 	int			i;
 
 	for (i = 0; i < count; i++)
@@ -1244,6 +1443,7 @@ WaitForReadableConnection(NodeConnection **conns, int count)
 		if (!PQisBusy(conn->conn))
 			return i;
 		busyCount++;
+		busyIndex = i;
 	}
 	if (busyCount == 0)
 		return -1;
@@ -1251,32 +1451,25 @@ WaitForReadableConnection(NodeConnection **conns, int count)
 	/* the common case, one node: wait on that connection's own set */
 	if (busyCount == 1)
 	{
-		for (i = 0; i < count; i++)
-		{
-			NodeConnection *conn = conns[i];
-
-			if (!conn->busy)
-				continue;
-			while (PQisBusy(conn->conn))
-			{
-				bool		longWaitCheck = (LongRemoteWaitHook != NULL &&
-											 INTERRUPTS_CAN_BE_PROCESSED());
-				int			rc = WaitForNodeSocket(conn, WL_SOCKET_READABLE,
-												   longWaitCheck ? DeadlineAfter(LongRemoteWaitMs) : 0);
-
-				if (longWaitCheck && (rc == 0 || (rc & WL_TIMEOUT)))
-				{
-					LongRemoteWaitHook();
-					continue;
-				}
-				if (!PQconsumeInput(conn->conn))
-					ThrowConnectionFailure(conn, false, NULL);
-			}
-			return i;
-		}
+		if (!WaitForResultReady(conns[busyIndex], 0))
+			ThrowConnectionFailure(conns[busyIndex], false, NULL);
+		return busyIndex;
 	}
+	return WaitForAnyReadable(conns, count, busyCount);
+}
 
-	events = palloc(sizeof(WaitEvent) * (busyCount + 2));
+
+/*
+ * WaitForAnyReadable does the work of WaitForReadableConnection for
+ * busyCount > 1 busy connections among conns.
+ */
+static int
+WaitForAnyReadable(NodeConnection **conns, int count, int busyCount)
+{
+	WaitEventSet *set = NULL;
+	WaitEvent  *events = palloc(sizeof(WaitEvent) * (busyCount + 2));
+	TimestampTz silentSince = GetCurrentTimestamp();
+	int			i;
 
 	for (;;)
 	{
@@ -1300,14 +1493,25 @@ WaitForReadableConnection(NodeConnection **conns, int count)
 		}
 
 		longWaitCheck = (LongRemoteWaitHook != NULL && INTERRUPTS_CAN_BE_PROCESSED());
-		eventCount = WaitEventSetWait(set, longWaitCheck ? LongRemoteWaitMs : -1,
+		eventCount = WaitEventSetWait(set,
+									  RemainingMs(WatchedWakeup(silentSince, longWaitCheck), false),
 									  events, busyCount + 2, PG_WAIT_EXTENSION);
-		if (eventCount == 0 && longWaitCheck)
+		if (eventCount == 0)
 		{
-			/* the hook may throw: the set (a kernel fd) goes first */
+			/* the probe and the hook may throw: the set (a kernel fd) goes first */
 			FreeWaitEventSet(set);
 			set = NULL;
-			LongRemoteWaitHook();
+			if (NodeSilentTooLong(silentSince))
+			{
+				for (i = 0; i < count; i++)
+				{
+					if (conns[i]->busy)
+						CheckNodeAnswers(conns[i]);
+				}
+				silentSince = GetCurrentTimestamp();
+			}
+			else if (longWaitCheck)
+				LongRemoteWaitHook();
 			continue;
 		}
 		for (e = 0; e < eventCount; e++)
@@ -1332,6 +1536,7 @@ WaitForReadableConnection(NodeConnection **conns, int count)
 					FreeWaitEventSet(set);
 					ThrowConnectionFailure(conn, false, NULL);
 				}
+				silentSince = GetCurrentTimestamp();
 				if (!PQisBusy(conn->conn))
 				{
 					FreeWaitEventSet(set);
@@ -1346,7 +1551,9 @@ WaitForReadableConnection(NodeConnection **conns, int count)
 
 /*
  * SkipCopyOutData reads and discards COPY TO STDOUT data until its end.
- * Returns false on connection loss or when deadline (0: none) passes.
+ * Returns false on connection loss or when deadline passes.  Without a
+ * deadline (0) the wait is watched: a node silent for shard.node_timeout
+ * is probed (CheckNodeAnswers throws when it does not answer).
  */
 static bool
 SkipCopyOutData(NodeConnection *conn, TimestampTz deadline)
@@ -1368,9 +1575,16 @@ SkipCopyOutData(NodeConnection *conn, TimestampTz deadline)
 
 		/* nothing buffered: wait for more */
 		{
-			int			rc = WaitForNodeSocket(conn, WL_SOCKET_READABLE, deadline);
+			int			rc = WaitForNodeSocket(conn, WL_SOCKET_READABLE,
+											   deadline != 0 ? deadline : DeadlineAfter(NodeTimeout),
+											   deadline != 0);
 
-			if (rc == 0 || (rc & WL_TIMEOUT))
+			if (rc == 0 && deadline == 0)
+			{
+				CheckNodeAnswers(conn);
+				continue;
+			}
+			if (rc == 0)
 				return false;
 			if (!PQconsumeInput(conn->conn))
 				return false;
@@ -1475,8 +1689,9 @@ DiscardArrivedResults(NodeConnection *conn)
 
 /*
  * FinishRemoteCommand collects all results of the command in flight on conn
- * within timeoutMs.  Returns true when every result succeeded and, if
- * expectedTag is given, carried that command tag (COMMIT on an aborted
+ * before deadline (see NodeWaitDeadline; a pending cancel or termination
+ * ends a cleanup wait too).  Returns true when every result succeeded and,
+ * if expectedTag is given, carried that command tag (COMMIT on an aborted
  * remote transaction succeeds with tag ROLLBACK).  Otherwise reports the
  * problem at elevel (below ERROR) and returns false; after a timeout or
  * connection loss conn stays busy and the caller should close it.  For
@@ -1484,9 +1699,8 @@ DiscardArrivedResults(NodeConnection *conn)
  */
 bool
 FinishRemoteCommand(NodeConnection *conn, const char *sql,
-					const char *expectedTag, int timeoutMs, int elevel)
+					const char *expectedTag, TimestampTz deadline, int elevel)
 {
-	TimestampTz deadline = DeadlineAfter(timeoutMs);
 	bool		ok = true;
 
 	for (;;)
@@ -1505,7 +1719,7 @@ FinishRemoteCommand(NodeConnection *conn, const char *sql,
 							conn->host, conn->port),
 					 lost ?
 					 errdetail_internal("%s", conn->conn != NULL ? TrimMessage(PQerrorMessage(conn->conn)) : "connection closed") :
-					 errdetail("No result within %d ms.", timeoutMs),
+					 errdetail("The node did not answer within \"shard.node_timeout\"."),
 					 errcontext("while executing on node %s:%d: %s",
 								conn->host, conn->port, ClipSql(sql))));
 			return false;
@@ -1772,41 +1986,86 @@ ReportRemoteError(int elevel, PGresult *res, NodeConnection *conn,
 
 
 /*
- * CancelRemoteCommand cancels the command in flight on conn, if any, and
- * waits up to REMOTE_CLEANUP_TIMEOUT_MS for its results, which are dropped.
- * PQcancel of PostgreSQL 15 blocks while it connects; that is accepted.
- * When the connection does not come back idle it is closed (and an open
- * remote transaction on it marked failed).  Warns, never throws (other than
- * on interrupt where interrupts are not held).
+ * CancelRemoteCommand stops the command in flight on conn, if any, before
+ * deadline (NodeWaitDeadline; transaction cleanup shares one for all
+ * connections), and drops its results.  The cancel goes through a new
+ * connection to the node (pg_cancel_backend of conn's worker session,
+ * AskNode), which unlike PQcancel never blocks on a node that does not
+ * answer; a node that refuses that connection but answers gets PQcancel.
+ * When the node does not answer or the command does not end in time, conn
+ * is closed instead (an open remote transaction on it is marked failed; the
+ * worker rolls it back when it notices).  Warns, never throws (other than on
+ * interrupt where interrupts are not held).
  */
 void
-CancelRemoteCommand(NodeConnection *conn)
+CancelRemoteCommand(NodeConnection *conn, TimestampTz deadline)
 {
-	PGcancel   *cancel;
-	char		errbuf[256];
+	char	   *detail;
+	NodeAnswer	answer;
 
 	if (conn->conn == NULL || !conn->busy)
 		return;
 
-	cancel = PQgetCancel(conn->conn);
-	if (cancel != NULL)
-	{
-		if (!PQcancel(cancel, errbuf, sizeof(errbuf)))
-			ereport(WARNING,
-					(errcode(ERRCODE_CONNECTION_FAILURE),
-					 errmsg("could not send cancel request to node %s:%d",
-							conn->host, conn->port),
-					 errdetail_internal("%s", TrimMessage(errbuf))));
-		PQfreeCancel(cancel);
-	}
+	/* the command may have ended already: then there is nothing to cancel */
+	if (PQconsumeInput(conn->conn) && !PQisBusy(conn->conn) &&
+		DrainRemoteResultsTimed(conn, GetCurrentTimestamp()))
+		return;
 
-	if (!DrainRemoteResultsTimed(conn, DeadlineAfter(REMOTE_CLEANUP_TIMEOUT_MS)))
-	{
+	answer = AskNode(conn, CancelStatement(conn), deadline, &detail);
+	if (answer == NODE_REFUSED)
+		SendCancelRequest(conn);
+	if (answer == NODE_SILENT)
+		ereport(WARNING,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("node %s:%d does not answer", conn->host, conn->port),
+				 errdetail("The connection was closed instead of cancelling its command.")));
+	else if (DrainRemoteResultsTimed(conn, deadline))
+		return;
+	else
 		ereport(WARNING,
 				(errcode(ERRCODE_CONNECTION_FAILURE),
 				 errmsg("could not cancel the command running on node %s:%d",
 						conn->host, conn->port),
 				 errdetail("The connection was closed.")));
-		CloseNodeConnection(conn);
-	}
+	CloseNodeConnection(conn);
+}
+
+
+/*
+ * CancelStatement returns (palloc'd) the statement that cancels the command
+ * of conn's worker session from another session of the same user: its pid,
+ * and the application_name of this backend's sessions, so that a pid reused
+ * by some other session is never hit.
+ */
+static char *
+CancelStatement(NodeConnection *conn)
+{
+	return psprintf("SELECT pg_catalog.pg_cancel_backend(pid) "
+					"FROM pg_catalog.pg_stat_activity "
+					"WHERE pid = %d AND application_name = %s",
+					PQbackendPID(conn->conn),
+					quote_literal_cstr(NodeApplicationName()));
+}
+
+
+/*
+ * SendCancelRequest sends a protocol cancel request for conn's command
+ * (PQcancel, which blocks until the node's postmaster has read it: only for
+ * a node known to answer).  Warns on failure.
+ */
+static void
+SendCancelRequest(NodeConnection *conn)
+{
+	PGcancel   *cancel = PQgetCancel(conn->conn);
+	char		errbuf[256];
+
+	if (cancel == NULL)
+		return;
+	if (!PQcancel(cancel, errbuf, sizeof(errbuf)))
+		ereport(WARNING,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("could not send cancel request to node %s:%d",
+						conn->host, conn->port),
+				 errdetail_internal("%s", TrimMessage(errbuf))));
+	PQfreeCancel(cancel);
 }

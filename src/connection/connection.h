@@ -11,6 +11,7 @@
 #define SHARD_CONNECTION_H
 
 #include "libpq-fe.h"
+#include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
 
@@ -37,6 +38,11 @@ typedef struct NodeConnection
 	PGconn	   *conn;			/* NULL when not connected */
 	char	   *host;			/* in ShardConnectionContext */
 	int			port;
+	char	   *dbName;			/* database and user of the session, for
+								 * the probe and cancel connections (which
+								 * may be opened where catalogs cannot be
+								 * read); in ShardConnectionContext */
+	char	   *userName;
 
 	/* remote transaction bookkeeping for the current coordinator xact */
 	RemoteXactState xactState;
@@ -86,6 +92,13 @@ typedef struct NodeConnection
 /* GUC: extra libpq options for connections to nodes */
 extern char *NodeConnInfo;
 
+/*
+ * GUC shard.node_timeout, in milliseconds: how long a wait on a node goes
+ * without an answer before the node is probed, and the bound of connecting
+ * and of transaction-end cleanup.
+ */
+extern int	NodeTimeout;
+
 extern void InitConnectionCache(void);
 extern NodeConnection *GetNodeConnection(int nodeId, const char *host, int port);
 extern NodeConnection *GetNodeSideConnection(int nodeId, const char *host,
@@ -132,7 +145,7 @@ extern void ExecuteRemoteCommandNoResult(NodeConnection *conn, const char *sql);
 /* errors and cancel */
 extern void ReportRemoteError(int elevel, PGresult *res, NodeConnection *conn,
 							  const char *sql);
-extern void CancelRemoteCommand(NodeConnection *conn);
+extern void CancelRemoteCommand(NodeConnection *conn, TimestampTz deadline);
 
 /*
  * Non-throwing I/O for transaction callbacks and recovery: failures are
@@ -142,10 +155,21 @@ extern void CancelRemoteCommand(NodeConnection *conn);
 extern bool TrySendRemoteCommand(NodeConnection *conn, const char *sql,
 								 int elevel);
 extern bool FinishRemoteCommand(NodeConnection *conn, const char *sql,
-								const char *expectedTag, int timeoutMs,
+								const char *expectedTag, TimestampTz deadline,
 								int elevel);
 
-/* how long transaction cleanup waits for a node, in milliseconds */
-#define REMOTE_CLEANUP_TIMEOUT_MS	30000
+/*
+ * The deadline of a bounded wait on nodes that starts now: now +
+ * shard.node_timeout.  Transaction-end cleanup shares one for all nodes.
+ */
+extern TimestampTz NodeWaitDeadline(void);
+
+/*
+ * For waits of their own on node sockets (COPY): call after
+ * shard.node_timeout without a byte from conn's node.  Returns when the
+ * node answers a probe; else closes conn and throws
+ * ERRCODE_CONNECTION_FAILURE naming the node (node_probe.c).
+ */
+extern void CheckNodeAnswers(NodeConnection *conn);
 
 #endif							/* SHARD_CONNECTION_H */

@@ -23,6 +23,9 @@
  *	 STATEMENT_CACHE_LIMIT bounds how many a session ever gets.
  * - Protocol-level prepared statements are not transactional on the
  *	 worker, so a rolled-back remote transaction leaves them usable.
+ * - A statement name is never used twice in a session: it is used up when
+ *	 its PREPARE is sent, whatever the outcome (a PREPARE interrupted while
+ *	 waiting, e.g. for a lock, may still have created it).
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -56,6 +59,9 @@ static StatementCacheEntry *FindOrPrepareStatement(NodeConnection *conn,
 												   uint64 generation);
 static void PrepareOnNode(NodeConnection *conn, const char *name,
 						  const char *sql, int nparams, const Oid *types);
+static bool LookupStatement(NodeConnection *conn, uint64 key, const char *sql,
+							int nparams, const Oid *types,
+							StatementCacheEntry **entry);
 
 
 /*
@@ -122,6 +128,8 @@ PrepareOnNode(NodeConnection *conn, const char *name, const char *sql,
 	if (!PQsendPrepare(conn->conn, name, sql, nparams, types))
 		ThrowSendFailure(conn);
 	conn->busy = true;
+	/* a subtransaction that aborts while this waits cancels it */
+	conn->commandNestLevel = GetCurrentTransactionNestLevel();
 
 	while ((res = GetRemoteResult(conn)) != NULL)
 	{
@@ -133,6 +141,53 @@ PrepareOnNode(NodeConnection *conn, const char *name, const char *sql,
 		}
 		PQclear(res);
 	}
+}
+
+
+/*
+ * LookupStatement looks (sql, types), of hash key, up in conn's current
+ * cache.  Returns true when the answer is final: *entry is the statement
+ * prepared for it, or NULL when it is to run unnamed (limit reached, or a
+ * hash collision).  Returns false when it would have to be prepared.
+ */
+static bool
+LookupStatement(NodeConnection *conn, uint64 key, const char *sql, int nparams,
+				const Oid *types, StatementCacheEntry **entry)
+{
+	*entry = NULL;
+	if (conn->statementCache != NULL)
+	{
+		StatementCacheEntry *found = hash_search(conn->statementCache, &key,
+												 HASH_FIND, NULL);
+
+		if (found != NULL)
+		{
+			if (found->nparams == nparams && strcmp(found->sql, sql) == 0 &&
+				(nparams == 0 ||
+				 memcmp(found->types, types, sizeof(Oid) * nparams) == 0))
+				*entry = found;
+			return true;		/* else a hash collision: run it unnamed */
+		}
+	}
+	return conn->statementsPrepared >= STATEMENT_CACHE_LIMIT;
+}
+
+
+/*
+ * StatementNeedsPrepare returns true when EnsurePreparedStatement would
+ * send a PREPARE for (sql, types) on conn (one round trip, in the remote
+ * transaction when one is open).  Never throws.
+ */
+bool
+StatementNeedsPrepare(NodeConnection *conn, const char *sql, int nparams,
+					  const Oid *types, uint64 generation)
+{
+	StatementCacheEntry *entry;
+
+	if (conn->statementCache != NULL && conn->statementGeneration != generation)
+		return conn->statementsPrepared < STATEMENT_CACHE_LIMIT;
+	return !LookupStatement(conn, StatementKey(sql, nparams, types), sql,
+							nparams, types, &entry);
 }
 
 
@@ -172,21 +227,17 @@ FindOrPrepareStatement(NodeConnection *conn, const char *sql, int nparams,
 		conn->statementGeneration = generation;
 	}
 
-	entry = hash_search(conn->statementCache, &key, HASH_FIND, NULL);
-	if (entry != NULL)
-	{
-		if (entry->nparams == nparams && strcmp(entry->sql, sql) == 0 &&
-			(nparams == 0 ||
-			 memcmp(entry->types, types, sizeof(Oid) * nparams) == 0))
-			return entry;
-		return NULL;			/* a hash collision: run it unnamed */
-	}
-	if (conn->statementsPrepared >= STATEMENT_CACHE_LIMIT)
-		return NULL;
+	if (LookupStatement(conn, key, sql, nparams, types, &entry))
+		return entry;
 
-	snprintf(name, sizeof(name), "shard_%d", conn->statementsPrepared + 1);
-	PrepareOnNode(conn, name, sql, nparams, types);
+	/*
+	 * The name is used up before the PREPARE goes out: one that is
+	 * interrupted (cancel, statement_timeout) may still have created the
+	 * statement on the node, and a name reused there fails with 42P05.
+	 */
 	conn->statementsPrepared++;
+	snprintf(name, sizeof(name), "shard_%d", conn->statementsPrepared);
+	PrepareOnNode(conn, name, sql, nparams, types);
 
 	/* only now: an entry must describe a statement that exists */
 	cacheContext = conn->statementContext;

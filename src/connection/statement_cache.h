@@ -16,6 +16,9 @@ extern void SendPreparedCommand(NodeConnection *conn, const char *sql,
 extern int	EnsurePreparedStatement(NodeConnection *conn, const char *sql,
 									int nparams, const Oid *types,
 									uint64 generation);
+extern bool StatementNeedsPrepare(NodeConnection *conn, const char *sql,
+								  int nparams, const Oid *types,
+								  uint64 generation);
 extern void AppendExecuteStatement(StringInfo buf, int number, int nparams,
 								   const char *const *values);
 extern void SendPreparedStatement(NodeConnection *conn, int number,

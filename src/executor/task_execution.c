@@ -362,6 +362,16 @@ SendFirstWithParams(NodeConnection *conn, const char *sql,
 				(errcode(ERRCODE_CONNECTION_FAILURE),
 				 errmsg("connection to node %s:%d is closed", conn->host, conn->port)));
 	BuildRemoteParams(params, &nparams, &types, &values);
+
+	/*
+	 * A PREPARE that fails or is cancelled in the remote transaction aborts
+	 * it: the savepoints of the current subtransaction go first then, so
+	 * that its rollback undoes that.
+	 */
+	if (conn->xactState == REMOTE_XACT_OPEN &&
+		conn->xactNestLevel < GetCurrentTransactionNestLevel() &&
+		StatementNeedsPrepare(conn, sql, nparams, types, DistTableGeneration))
+		RunRemotePrefix(conn, needTransaction);
 	statement = EnsurePreparedStatement(conn, sql, nparams, types,
 										DistTableGeneration);
 

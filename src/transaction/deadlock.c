@@ -36,7 +36,8 @@
  *	 cycle.
  * Not covered: cycles through a lock wait on the coordinator itself (a
  * session waiting locally runs no check); those hang until a timeout.
- * A node that cannot be reached is left out of the graph.
+ * A node that cannot be read is left out of the graph, and for
+ * shard.node_timeout after that (reading a hung node takes that long).
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -48,6 +49,7 @@
 #include "storage/procarray.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 
 #include "connection/connection.h"
 #include "metadata/metadata.h"
@@ -77,6 +79,20 @@ typedef struct GraphNode
 
 static bool InDeadlockCheck = false;
 
+/*
+ * Nodes whose graph could not be read lately (hung, down), skipped until
+ * retryAt: each attempt on a hung node waits up to shard.node_timeout, and
+ * a check runs every shard.deadlock_check_interval of any wait.
+ */
+#define MAX_UNREADABLE_NODES 32
+typedef struct UnreadableNode
+{
+	int			nodeId;
+	TimestampTz retryAt;
+} UnreadableNode;
+static UnreadableNode UnreadableNodes[MAX_UNREADABLE_NODES];
+static int	UnreadableNodeCount = 0;
+
 static void CheckDistributedDeadlock(void);
 static List *FindConfirmedCycle(void);
 static List *CollectWaitEdges(List *nodes, uint64 systemId);
@@ -86,6 +102,8 @@ static List *FindCycle(List *edges, int fromPid, int targetPid, List *visited);
 static int	ChooseVictim(List *cycle, List *edges);
 static bool EdgeStillThere(WaitEdge *edge, List *edges);
 static LocalTransactionId BackendLocalXid(int pid);
+static bool NodeRecentlyUnreadable(int nodeId);
+static void RememberUnreadableNode(int nodeId);
 
 
 /*
@@ -254,9 +272,59 @@ CollectWaitEdges(List *nodes, uint64 systemId)
 				   quote_literal_cstr(pattern), quote_literal_cstr(pattern));
 
 	foreach(lc, nodes)
-		edges = list_concat(edges, CollectNodeWaitEdges((GraphNode *) lfirst(lc),
-														sql, prefix));
+	{
+		GraphNode  *node = (GraphNode *) lfirst(lc);
+
+		if (NodeRecentlyUnreadable(node->nodeId))
+			continue;
+		edges = list_concat(edges, CollectNodeWaitEdges(node, sql, prefix));
+	}
 	return edges;
+}
+
+
+/*
+ * NodeRecentlyUnreadable is true when reading nodeId's graph failed less
+ * than shard.node_timeout ago: it gives no edges until then.
+ */
+static bool
+NodeRecentlyUnreadable(int nodeId)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	int			i;
+
+	for (i = 0; i < UnreadableNodeCount; i++)
+	{
+		if (UnreadableNodes[i].nodeId == nodeId)
+			return now < UnreadableNodes[i].retryAt;
+	}
+	return false;
+}
+
+
+/*
+ * RememberUnreadableNode records that reading nodeId's graph failed now
+ * (see UnreadableNodes); with the table full, the first slot is reused.
+ */
+static void
+RememberUnreadableNode(int nodeId)
+{
+	int			i;
+
+	for (i = 0; i < UnreadableNodeCount; i++)
+	{
+		if (UnreadableNodes[i].nodeId == nodeId)
+			break;
+	}
+	if (i == UnreadableNodeCount)
+	{
+		if (UnreadableNodeCount < MAX_UNREADABLE_NODES)
+			UnreadableNodeCount++;
+		else
+			i = 0;
+	}
+	UnreadableNodes[i].nodeId = nodeId;
+	UnreadableNodes[i].retryAt = NodeWaitDeadline();
 }
 
 
@@ -315,6 +383,7 @@ CollectNodeWaitEdges(GraphNode *node, const char *sql, const char *prefix)
 		if (edata->elevel > ERROR || edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
 			PG_RE_THROW();
 		FlushErrorState();
+		RememberUnreadableNode(node->nodeId);
 		ereport(DEBUG1,
 				(errmsg_internal("distributed deadlock check could not read node %s:%d: %s",
 								 node->host, node->port, edata->message)));

@@ -407,7 +407,7 @@ ResolvePrepared(PreparedGid *prepared, bool commit)
 	}
 
 	if (!TrySendRemoteCommand(conn, sql, WARNING) ||
-		!FinishRemoteCommand(conn, sql, tag, REMOTE_CLEANUP_TIMEOUT_MS, WARNING))
+		!FinishRemoteCommand(conn, sql, tag, NodeWaitDeadline(), WARNING))
 	{
 		if (conn->conn != NULL &&
 			(conn->busy || PQstatus(conn->conn) != CONNECTION_OK))

@@ -23,8 +23,10 @@
  *	 the coordinator committed.  recovery.c resolves what is left behind.
  * - Nothing throws in XACT_EVENT_COMMIT / ABORT or SUBXACT_EVENT_ABORT_SUB:
  *	 failures warn, close the connection, and leave prepared transactions to
- *	 recovery.  Interrupts are held there, so every wait is bounded by
- *	 REMOTE_CLEANUP_TIMEOUT_MS.  Those callbacks allocate only in
+ *	 recovery.  Interrupts are held there, so each callback's waits share
+ *	 one deadline, shard.node_timeout from its start (NodeWaitDeadline),
+ *	 and end early on a pending cancel or termination; a node that does not
+ *	 answer is closed, not waited for.  Those callbacks allocate only in
  *	 RemoteXactCallbackContext, reserved at load time and reset after use.
  *-------------------------------------------------------------------------
  */
@@ -674,6 +676,7 @@ static void
 CommitRemoteTransactions(void)
 {
 	MemoryContext oldContext = MemoryContextSwitchTo(RemoteXactCallbackContext);
+	TimestampTz deadline = NodeWaitDeadline();
 	List	   *conns = ActiveConnectionList();
 	List	   *sentConns = NIL;
 	List	   *sentCommands = NIL;
@@ -713,8 +716,8 @@ CommitRemoteTransactions(void)
 		NodeConnection *conn = (NodeConnection *) lfirst(lc);
 		char	   *command = (char *) lfirst(lc2);
 
-		if (!FinishRemoteCommand(conn, command, "COMMIT PREPARED",
-								 REMOTE_CLEANUP_TIMEOUT_MS, WARNING))
+		if (!FinishRemoteCommand(conn, command, "COMMIT PREPARED", deadline,
+								 WARNING))
 		{
 			ereport(WARNING,
 					(errcode(ERRCODE_CONNECTION_FAILURE),
@@ -752,7 +755,7 @@ EndRemoteTransactions(List *conns, MemoryContext oldContext)
  * AbortRemoteTransactions cleans up every connection when the coordinator
  * transaction aborts: commands in flight are cancelled, open remote
  * transactions get ROLLBACK and prepared ones ROLLBACK PREPARED (sent to
- * all, then collected, each bounded by REMOTE_CLEANUP_TIMEOUT_MS).  A
+ * all, then collected, all within one shard.node_timeout).  A
  * connection whose cleanup fails is closed.  Shipped settings are resent
  * afterwards, since the rollback may have undone them.  Never throws.
  */
@@ -760,6 +763,7 @@ static void
 AbortRemoteTransactions(void)
 {
 	MemoryContext oldContext = MemoryContextSwitchTo(RemoteXactCallbackContext);
+	TimestampTz deadline = NodeWaitDeadline();
 	List	   *conns = ActiveConnectionList();
 	List	   *sentConns = NIL;
 	List	   *sentCommands = NIL;
@@ -774,7 +778,7 @@ AbortRemoteTransactions(void)
 		NodeConnection *conn = (NodeConnection *) lfirst(lc);
 
 		if (conn->conn != NULL && conn->busy)
-			CancelRemoteCommand(conn);
+			CancelRemoteCommand(conn, deadline);
 	}
 
 	foreach(lc, conns)
@@ -837,7 +841,7 @@ AbortRemoteTransactions(void)
 		 * After a PREPARE whose outcome is unknown, "does not exist" is a
 		 * fine answer to ROLLBACK PREPARED: stay quiet about it.
 		 */
-		if (!FinishRemoteCommand(conn, command, tag, REMOTE_CLEANUP_TIMEOUT_MS,
+		if (!FinishRemoteCommand(conn, command, tag, deadline,
 								 unknownPrepare && strcmp(tag, "ROLLBACK") != 0 ?
 								 DEBUG1 : WARNING))
 			CloseIfUnusable(conn);
@@ -907,6 +911,7 @@ static void
 AbortRemoteSubTransactions(int level)
 {
 	MemoryContext oldContext = MemoryContextSwitchTo(RemoteXactCallbackContext);
+	TimestampTz deadline = NodeWaitDeadline();
 	List	   *conns = ActiveConnectionList();
 	List	   *sentConns = NIL;
 	char	   *command = psprintf("ROLLBACK TO SAVEPOINT s%d; RELEASE SAVEPOINT s%d",
@@ -920,7 +925,7 @@ AbortRemoteSubTransactions(int level)
 		if (conn->commandNestLevel >= level)
 		{
 			if (conn->busy)
-				CancelRemoteCommand(conn);
+				CancelRemoteCommand(conn, deadline);
 			/* a failed command string may have undone its SETs */
 			ForgetSentSettings(conn);
 			conn->commandNestLevel = level - 1;
@@ -947,8 +952,7 @@ AbortRemoteSubTransactions(int level)
 	{
 		NodeConnection *conn = (NodeConnection *) lfirst(lc);
 
-		if (!FinishRemoteCommand(conn, command, NULL, REMOTE_CLEANUP_TIMEOUT_MS,
-								 WARNING))
+		if (!FinishRemoteCommand(conn, command, NULL, deadline, WARNING))
 		{
 			conn->xactState = REMOTE_XACT_FAILED;
 			if (conn->busy || PQstatus(conn->conn) != CONNECTION_OK)
