@@ -1126,7 +1126,7 @@ StopTaskStream(NodeStream *stream)
 		return;
 	if (conn->xactState == REMOTE_XACT_NONE)
 	{
-		CancelRemoteCommand(conn);
+		CancelRemoteCommand(conn, NodeWaitDeadline());
 		ForgetSentSettings(conn);
 		return;
 	}
