@@ -4,8 +4,9 @@
 -- every default before rows are routed, so ids come out as they do for a
 -- local twin of each table (own sequence, same statements): through INSERT
 -- VALUES (multi-row, DEFAULT, DEFAULT VALUES), INSERT ... SELECT, COPY, ON
--- CONFLICT, prepared statements, RETURNING, currval/lastval, OVERRIDING
--- SYSTEM/USER VALUE and TRUNCATE ... RESTART IDENTITY.
+-- CONFLICT, prepared statements, RETURNING (in VALUES order, also with ON
+-- CONFLICT), currval/lastval, OVERRIDING SYSTEM/USER VALUE and TRUNCATE ...
+-- RESTART IDENTITY.
 SET client_min_messages TO warning;
 CREATE SCHEMA sequences;
 SET search_path TO sequences, public;
@@ -150,11 +151,45 @@ INSERT INTO t_serial_local (v) VALUES ('new') ON CONFLICT (id) DO NOTHING RETURN
 INSERT INTO t_default (id, v) VALUES (50, 'again'), (70, 'fresh') ON CONFLICT (id) DO UPDATE SET v = excluded.v || '!';
 INSERT INTO t_default_local (id, v) VALUES (50, 'again'), (70, 'fresh') ON CONFLICT (id) DO UPDATE SET v = excluded.v || '!';
 
+-- ON CONFLICT ... RETURNING: rows come back in VALUES order, as on one
+-- server (ORMs pair the generated ids with their objects in that order:
+-- Django's bulk_create(update_conflicts=True)), also across shards and
+-- with rows skipped
+INSERT INTO ev (user_id, v) VALUES (5, 'a'), (1, 'b'), (4, 'c'), (2, 'd'), (6, 'e'), (3, 'f')
+ON CONFLICT (user_id, id) DO UPDATE SET v = excluded.v RETURNING id, user_id, v;
+INSERT INTO ev_local (user_id, v) VALUES (5, 'a'), (1, 'b'), (4, 'c'), (2, 'd'), (6, 'e'), (3, 'f')
+ON CONFLICT (user_id, id) DO UPDATE SET v = excluded.v RETURNING id, user_id, v;
+INSERT INTO t_serial (id, v) VALUES (3, 'x'), (DEFAULT, 'y'), (1, 'z'), (DEFAULT, 'w'), (2, 'q')
+ON CONFLICT (id) DO NOTHING RETURNING id, v;
+INSERT INTO t_serial_local (id, v) VALUES (3, 'x'), (DEFAULT, 'y'), (1, 'z'), (DEFAULT, 'w'), (2, 'q')
+ON CONFLICT (id) DO NOTHING RETURNING id, v;
+INSERT INTO t_serial (id, v) VALUES (3, 'x'), (DEFAULT, 'y'), (1, 'z'), (DEFAULT, 'w'), (9, 'q')
+ON CONFLICT (id) DO UPDATE SET v = excluded.v || '!' RETURNING id, v;
+INSERT INTO t_serial_local (id, v) VALUES (3, 'x'), (DEFAULT, 'y'), (1, 'z'), (DEFAULT, 'w'), (9, 'q')
+ON CONFLICT (id) DO UPDATE SET v = excluded.v || '!' RETURNING id, v;
+-- more rows than one statement takes (1000): RETURNING still in input
+-- order (written to a file, read back with its line numbers)
+\getenv test_dir SHARD_TEST_DIR
+\set returning_file :test_dir '/sequences_returning.txt'
+\pset tuples_only on
+\pset format unaligned
+INSERT INTO ev (user_id, v) SELECT g % 50 + 1, 'bulk' || g FROM generate_series(1, 2500) g ORDER BY g
+ON CONFLICT (user_id, id) DO UPDATE SET v = excluded.v RETURNING v \g :returning_file
+\pset tuples_only off
+\pset format aligned
+CREATE TABLE returned (n serial, v text);
+COPY returned (v) FROM :'returning_file';
+SELECT count(*) AS rows, bool_and(v = 'bulk' || n) AS in_input_order FROM returned;
+INSERT INTO ev_local (user_id, v) SELECT g % 50 + 1, 'bulk' || g FROM generate_series(1, 2500) g ORDER BY g
+ON CONFLICT (user_id, id) DO UPDATE SET v = excluded.v;
+
 -- reference tables
 INSERT INTO r_serial (v) VALUES ('a'), ('b') RETURNING *;
 INSERT INTO r_serial_local (v) VALUES ('a'), ('b') RETURNING *;
 INSERT INTO r_always (v) VALUES ('a'), ('b') RETURNING *;
 INSERT INTO r_always_local (v) VALUES ('a'), ('b') RETURNING *;
+INSERT INTO r_serial (id, v) VALUES (4, 'c'), (DEFAULT, 'd'), (1, 'e') ON CONFLICT (id) DO UPDATE SET v = excluded.v RETURNING *;
+INSERT INTO r_serial_local (id, v) VALUES (4, 'c'), (DEFAULT, 'd'), (1, 'e') ON CONFLICT (id) DO UPDATE SET v = excluded.v RETURNING *;
 
 -- prepared statements: a generic plan still draws a value per execution
 PREPARE ins(text) AS INSERT INTO t_serial (v) VALUES ($1) RETURNING id;

@@ -71,12 +71,37 @@ struct InsertBatcher
 	MemoryContext *rowContexts; /* per shard index, holds upsertRows */
 	List	   *returned;		/* PGresult * with RETURNING rows */
 	TupleDesc	desc;
+
+	/*
+	 * ON CONFLICT with RETURNING: rows are kept in input order as runs of
+	 * rows of one shard, one statement each, so that the RETURNING rows
+	 * come back in input order (a node returns a statement's rows in
+	 * VALUES order), as on one server: ORMs pair them with their objects.
+	 */
+	bool		orderedReturning;
+	List	   *runs;			/* UpsertRun *, in input order */
+	int			runRows;		/* rows held in runs */
+	bool		runsSent;		/* a statement of runs was sent */
+	MemoryContext runContext;	/* holds runs */
 };
+
+/* rows of one shard that came one after the other */
+typedef struct UpsertRun
+{
+	int			shardIndex;
+	List	   *rows;			/* List of List of Const */
+} UpsertRun;
 
 #define UPSERT_BATCH_ROWS		1000
 
 static char *UpsertShardName(Oid relid, void *arg);
+static char *UpsertSql(InsertBatcher *batcher, int *shardIndex, List *rows);
+static List *MakeUpsertRow(InsertBatcher *batcher, Datum *values, bool *isnull);
 static void AddUpsertRow(InsertBatcher *batcher, int shardIndex, Datum *values, bool *isnull);
+static void AddUpsertRunRow(InsertBatcher *batcher, int shardIndex, Datum *values,
+							bool *isnull);
+static void SendRuns(InsertBatcher *batcher, bool needTransaction);
+static List *ResultsInTaskOrder(List *tasks, TaskRunResult *result);
 
 static void SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction);
 static void KeepFirstRow(InsertBatcher *batcher, int shardIndex, Datum *values,
@@ -275,20 +300,8 @@ SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction)
 		task->shardIndex = shardIndex;
 		task->nodeId = batcher->table->shards[shardIndex].nodeId;
 		if (batcher->upsert != NULL)
-		{
-			Query	   *query = copyObject(batcher->upsert);
-			DeparseOptions deparseOptions;
-			MemoryContext oldContext;
-
-			rt_fetch(2, query->rtable)->values_lists = batcher->upsertRows[shardIndex];
-			memset(&deparseOptions, 0, sizeof(deparseOptions));
-			deparseOptions.relationName = UpsertShardName;
-			deparseOptions.relationNameArg = &task->shardIndex;
-			task->shardIndex = shardIndex;
-			oldContext = MemoryContextSwitchTo(GetMemoryChunkContext(batcher));
-			task->sql = DeparseQuery(query, &deparseOptions);
-			MemoryContextSwitchTo(oldContext);
-		}
+			task->sql = UpsertSql(batcher, &task->shardIndex,
+								  batcher->upsertRows[shardIndex]);
 		else if (list_length(shardIndexes) == 1 &&
 				 batcher->rowCounts[shardIndex] == 1 &&
 				 batcher->firstRows[shardIndex] != NULL &&
@@ -340,6 +353,29 @@ SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction)
 }
 
 /*
+ * UpsertSql returns the upsert template deparsed for the shard *shardIndex
+ * with rows as its VALUES, in the batcher's context.  shardIndex must stay
+ * valid while deparsing (the shard name callback reads it).
+ */
+static char *
+UpsertSql(InsertBatcher *batcher, int *shardIndex, List *rows)
+{
+	Query	   *query = copyObject(batcher->upsert);
+	DeparseOptions deparseOptions;
+	MemoryContext oldContext;
+	char	   *sql;
+
+	rt_fetch(2, query->rtable)->values_lists = rows;
+	memset(&deparseOptions, 0, sizeof(deparseOptions));
+	deparseOptions.relationName = UpsertShardName;
+	deparseOptions.relationNameArg = shardIndex;
+	oldContext = MemoryContextSwitchTo(GetMemoryChunkContext(batcher));
+	sql = DeparseQuery(query, &deparseOptions);
+	MemoryContextSwitchTo(oldContext);
+	return sql;
+}
+
+/*
  * UpsertShardName maps the target table to the shard of the task being
  * deparsed (arg points to its shard index).
  */
@@ -366,24 +402,23 @@ InsertBatcherSetUpsert(InsertBatcher *batcher, Query *upsertTemplate)
 	batcher->upsert = upsertTemplate;
 	batcher->upsertRows = palloc0(sizeof(List *) * count);
 	batcher->rowContexts = palloc0(sizeof(MemoryContext) * count);
+	batcher->orderedReturning = (upsertTemplate->returningList != NIL);
+	if (batcher->orderedReturning)
+		batcher->runContext = AllocSetContextCreate(GetMemoryChunkContext(batcher),
+													"shard upsert runs",
+													ALLOCSET_DEFAULT_SIZES);
 }
 
 /*
- * AddUpsertRow appends a row as constants to its shard's VALUES list and
- * sends the shard's statement when the list is full.
+ * MakeUpsertRow returns a row as a List of Const (the template's VALUES
+ * entry), in the current memory context.
  */
-static void
-AddUpsertRow(InsertBatcher *batcher, int shardIndex, Datum *values, bool *isnull)
+static List *
+MakeUpsertRow(InsertBatcher *batcher, Datum *values, bool *isnull)
 {
-	MemoryContext oldContext;
 	List	   *row = NIL;
 	int			i;
 
-	if (batcher->rowContexts[shardIndex] == NULL)
-		batcher->rowContexts[shardIndex] =
-			AllocSetContextCreate(GetMemoryChunkContext(batcher), "shard upsert rows",
-								  ALLOCSET_DEFAULT_SIZES);
-	oldContext = MemoryContextSwitchTo(batcher->rowContexts[shardIndex]);
 	for (i = 0; i < batcher->natts; i++)
 	{
 		Form_pg_attribute attr = TupleDescAttr(batcher->desc, i);
@@ -396,11 +431,135 @@ AddUpsertRow(InsertBatcher *batcher, int shardIndex, Datum *values, bool *isnull
 		row = lappend(row, makeConst(attr->atttypid, attr->atttypmod, attr->attcollation,
 									 attr->attlen, value, isnull[i], attr->attbyval));
 	}
-	batcher->upsertRows[shardIndex] = lappend(batcher->upsertRows[shardIndex], row);
+	return row;
+}
+
+/*
+ * AddUpsertRow appends a row as constants to its shard's VALUES list and
+ * sends the shard's statement when the list is full (with RETURNING: to
+ * the runs, see AddUpsertRunRow).
+ */
+static void
+AddUpsertRow(InsertBatcher *batcher, int shardIndex, Datum *values, bool *isnull)
+{
+	MemoryContext oldContext;
+
+	if (batcher->orderedReturning)
+	{
+		AddUpsertRunRow(batcher, shardIndex, values, isnull);
+		return;
+	}
+	if (batcher->rowContexts[shardIndex] == NULL)
+		batcher->rowContexts[shardIndex] =
+			AllocSetContextCreate(GetMemoryChunkContext(batcher), "shard upsert rows",
+								  ALLOCSET_DEFAULT_SIZES);
+	oldContext = MemoryContextSwitchTo(batcher->rowContexts[shardIndex]);
+	batcher->upsertRows[shardIndex] = lappend(batcher->upsertRows[shardIndex],
+											  MakeUpsertRow(batcher, values, isnull));
 	MemoryContextSwitchTo(oldContext);
 
 	if (list_length(batcher->upsertRows[shardIndex]) >= UPSERT_BATCH_ROWS)
 		SendBatches(batcher, list_make1_int(shardIndex), true);
+}
+
+/*
+ * AddUpsertRunRow appends a row to the last run when it is of the same
+ * shard, else to a new run; sends the runs when they hold
+ * UPSERT_BATCH_ROWS rows.
+ */
+static void
+AddUpsertRunRow(InsertBatcher *batcher, int shardIndex, Datum *values, bool *isnull)
+{
+	MemoryContext oldContext = MemoryContextSwitchTo(batcher->runContext);
+	UpsertRun  *run = batcher->runs != NIL ? llast(batcher->runs) : NULL;
+
+	if (run == NULL || run->shardIndex != shardIndex)
+	{
+		run = palloc0(sizeof(UpsertRun));
+		run->shardIndex = shardIndex;
+		batcher->runs = lappend(batcher->runs, run);
+	}
+	run->rows = lappend(run->rows, MakeUpsertRow(batcher, values, isnull));
+	MemoryContextSwitchTo(oldContext);
+
+	if (++batcher->runRows >= UPSERT_BATCH_ROWS)
+		SendRuns(batcher, true);
+}
+
+/*
+ * SendRuns sends each run as a statement of its own, all nodes at once,
+ * and keeps the RETURNING results in run order; empties the runs.
+ */
+static void
+SendRuns(InsertBatcher *batcher, bool needTransaction)
+{
+	List	   *tasks = NIL;
+	List	   *runTasks = NIL;
+	ListCell   *lc;
+	TaskRunOptions options;
+	TaskRunResult result;
+	MemoryContext oldContext;
+
+	foreach(lc, batcher->runs)
+	{
+		UpsertRun  *run = lfirst(lc);
+		Task	   *task = palloc0(sizeof(Task));
+
+		task->shardIndex = run->shardIndex;
+		task->nodeId = batcher->table->shards[run->shardIndex].nodeId;
+		task->sql = UpsertSql(batcher, &task->shardIndex, run->rows);
+		runTasks = lappend(runTasks, task);
+		tasks = lappend(tasks, task);
+		tasks = AppendReplicaTasks(tasks, task, batcher->table);
+	}
+	memset(&options, 0, sizeof(options));
+	options.isWrite = true;
+	options.needTransaction = needTransaction || list_length(tasks) > 1;
+	options.keepResults = true;
+	RunTasks(tasks, &options, &result);
+	batcher->processed += result.rowsProcessed;
+	batcher->runsSent = true;
+
+	oldContext = MemoryContextSwitchTo(GetMemoryChunkContext(batcher));
+	batcher->returned = list_concat(batcher->returned, ResultsInTaskOrder(runTasks, &result));
+	MemoryContextSwitchTo(oldContext);
+
+	batcher->runs = NIL;
+	batcher->runRows = 0;
+	MemoryContextReset(batcher->runContext);
+}
+
+/*
+ * ResultsInTaskOrder returns the results RunTasks kept, one per task,
+ * ordered as tasks: a node's results come in the order of its tasks.
+ * Results no task claims (none expected) go last.  Never throws.
+ */
+static List *
+ResultsInTaskOrder(List *tasks, TaskRunResult *result)
+{
+	int			count = list_length(result->results);
+	bool	   *taken = palloc0(sizeof(bool) * Max(count, 1));
+	List	   *ordered = NIL;
+	ListCell   *lc;
+	int			i;
+
+	foreach(lc, tasks)
+	{
+		Task	   *task = lfirst(lc);
+
+		for (i = 0; i < count; i++)
+		{
+			if (taken[i] || list_nth_int(result->resultNodeIds, i) != task->nodeId)
+				continue;
+			taken[i] = true;
+			ordered = lappend(ordered, list_nth(result->results, i));
+			break;
+		}
+	}
+	for (i = 0; i < count; i++)
+		if (!taken[i])
+			ordered = lappend(ordered, list_nth(result->results, i));
+	return ordered;
 }
 
 /*
@@ -475,6 +634,13 @@ FinishInsertBatcher(InsertBatcher *batcher, bool allowAutocommit)
 	List	   *pending = NIL;
 	int			i;
 
+	if (batcher->orderedReturning)
+	{
+		if (batcher->runs != NIL)
+			SendRuns(batcher, !(allowAutocommit && list_length(batcher->runs) == 1 &&
+								!batcher->runsSent));
+		return batcher->processed;
+	}
 	for (i = 0; i < batcher->table->shardCount; i++)
 	{
 		if (batcher->upsert != NULL ? batcher->upsertRows[i] != NIL :
