@@ -15,7 +15,11 @@
  * template's VALUES entry, and the statement is deparsed for the shard, so
  * ON CONFLICT and RETURNING are written by the deparser.  RETURNING rows
  * then come from the nodes (only the rows inserted or updated there, with
- * their final values) and are kept until the caller stores them.
+ * their final values) and are kept until the caller stores them.  With
+ * RETURNING, rows are kept in input order as runs of consecutive rows of
+ * one shard, one statement per run, so that the RETURNING rows come back in
+ * input order as on one server (a node returns a statement's rows in
+ * VALUES order): ORMs pair returned ids with their objects by position.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -532,7 +536,7 @@ SendRuns(InsertBatcher *batcher, bool needTransaction)
 /*
  * ResultsInTaskOrder returns the results RunTasks kept, one per task,
  * ordered as tasks: a node's results come in the order of its tasks.
- * Results no task claims (none expected) go last.  Never throws.
+ * Results no task claims (none expected) go last.
  */
 static List *
 ResultsInTaskOrder(List *tasks, TaskRunResult *result)
