@@ -99,7 +99,8 @@ typedef struct UpsertRun
 #define UPSERT_BATCH_ROWS		1000
 
 static char *UpsertShardName(Oid relid, void *arg);
-static char *UpsertSql(InsertBatcher *batcher, int *shardIndex, List *rows);
+static char *UpsertSql(InsertBatcher *batcher, int *shardIndex, List *rows,
+					   MemoryContext context);
 static List *MakeUpsertRow(InsertBatcher *batcher, Datum *values, bool *isnull);
 static void AddUpsertRow(InsertBatcher *batcher, int shardIndex, Datum *values, bool *isnull);
 static void AddUpsertRunRow(InsertBatcher *batcher, int shardIndex, Datum *values,
@@ -305,7 +306,8 @@ SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction)
 		task->nodeId = batcher->table->shards[shardIndex].nodeId;
 		if (batcher->upsert != NULL)
 			task->sql = UpsertSql(batcher, &task->shardIndex,
-								  batcher->upsertRows[shardIndex]);
+								  batcher->upsertRows[shardIndex],
+								  GetMemoryChunkContext(batcher));
 		else if (list_length(shardIndexes) == 1 &&
 				 batcher->rowCounts[shardIndex] == 1 &&
 				 batcher->firstRows[shardIndex] != NULL &&
@@ -358,11 +360,11 @@ SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction)
 
 /*
  * UpsertSql returns the upsert template deparsed for the shard *shardIndex
- * with rows as its VALUES, in the batcher's context.  shardIndex must stay
- * valid while deparsing (the shard name callback reads it).
+ * with rows as its VALUES, in context.  shardIndex must stay valid while
+ * deparsing (the shard name callback reads it).
  */
 static char *
-UpsertSql(InsertBatcher *batcher, int *shardIndex, List *rows)
+UpsertSql(InsertBatcher *batcher, int *shardIndex, List *rows, MemoryContext context)
 {
 	Query	   *query = copyObject(batcher->upsert);
 	DeparseOptions deparseOptions;
@@ -373,7 +375,7 @@ UpsertSql(InsertBatcher *batcher, int *shardIndex, List *rows)
 	memset(&deparseOptions, 0, sizeof(deparseOptions));
 	deparseOptions.relationName = UpsertShardName;
 	deparseOptions.relationNameArg = shardIndex;
-	oldContext = MemoryContextSwitchTo(GetMemoryChunkContext(batcher));
+	oldContext = MemoryContextSwitchTo(context);
 	sql = DeparseQuery(query, &deparseOptions);
 	MemoryContextSwitchTo(oldContext);
 	return sql;
@@ -492,7 +494,8 @@ AddUpsertRunRow(InsertBatcher *batcher, int shardIndex, Datum *values, bool *isn
 
 /*
  * SendRuns sends each run as a statement of its own, all nodes at once,
- * and keeps the RETURNING results in run order; empties the runs.
+ * and keeps the RETURNING results in run order; empties the runs.  The
+ * tasks and their SQL live in runContext, reset after the send.
  */
 static void
 SendRuns(InsertBatcher *batcher, bool needTransaction)
@@ -502,7 +505,7 @@ SendRuns(InsertBatcher *batcher, bool needTransaction)
 	ListCell   *lc;
 	TaskRunOptions options;
 	TaskRunResult result;
-	MemoryContext oldContext;
+	MemoryContext oldContext = MemoryContextSwitchTo(batcher->runContext);
 
 	foreach(lc, batcher->runs)
 	{
@@ -511,7 +514,7 @@ SendRuns(InsertBatcher *batcher, bool needTransaction)
 
 		task->shardIndex = run->shardIndex;
 		task->nodeId = batcher->table->shards[run->shardIndex].nodeId;
-		task->sql = UpsertSql(batcher, &task->shardIndex, run->rows);
+		task->sql = UpsertSql(batcher, &task->shardIndex, run->rows, batcher->runContext);
 		runTasks = lappend(runTasks, task);
 		tasks = lappend(tasks, task);
 		tasks = AppendReplicaTasks(tasks, task, batcher->table);
@@ -524,7 +527,7 @@ SendRuns(InsertBatcher *batcher, bool needTransaction)
 	batcher->processed += result.rowsProcessed;
 	batcher->runsSent = true;
 
-	oldContext = MemoryContextSwitchTo(GetMemoryChunkContext(batcher));
+	MemoryContextSwitchTo(GetMemoryChunkContext(batcher));
 	batcher->returned = list_concat(batcher->returned, ResultsInTaskOrder(runTasks, &result));
 	MemoryContextSwitchTo(oldContext);
 
