@@ -19,6 +19,7 @@ CREATE TABLE orders (id bigint, user_id bigint, amount int, PRIMARY KEY (user_id
 CREATE TABLE tag (user_id bigint, label text);
 CREATE UNIQUE INDEX tag_label_idx ON tag (user_id, label);
 CREATE TABLE booking (id int, CONSTRAINT booking_no_overlap EXCLUDE USING btree (id WITH =));
+CREATE TABLE dup (id int, v int);
 INSERT INTO countries VALUES ('fr', 'France'), ('de', 'Germany');
 INSERT INTO shop_user VALUES (1, 'a@x', 10, 30, 'fr'), (2, 'b@x', 3, 40, 'de'),
 	(3, 'c@x', 20, 50, NULL), (4, 'd@x', 30, 60, 'fr');
@@ -26,6 +27,7 @@ INSERT INTO account VALUES ('a@x', 1), ('b@x', 2);
 INSERT INTO orders VALUES (1, 1, 5), (2, 2, 7);
 INSERT INTO tag VALUES (1, 'vip');
 INSERT INTO booking VALUES (1);
+INSERT INTO dup VALUES (1, 1), (1, 1), (2, 5);
 
 -- foreign keys are added with the same names before each run
 CREATE PROCEDURE add_foreign_keys() LANGUAGE sql AS $$
@@ -57,7 +59,7 @@ EXCEPTION WHEN OTHERS THEN
 END $$;
 
 -- the failing statements, by path: routed, multi-row, multi-shard,
--- INSERT ... SELECT, reference table
+-- INSERT ... SELECT, reference table, DDL
 CREATE TABLE failing (n int PRIMARY KEY, stmt text NOT NULL);
 INSERT INTO failing VALUES
 (1, $$INSERT INTO shop_user VALUES (1, 'z@x', 1, 1, 'fr')$$),
@@ -79,7 +81,11 @@ INSERT INTO failing VALUES
 (18, $$INSERT INTO countries VALUES ('fr', 'again')$$),
 (19, $$UPDATE countries SET name = NULL WHERE code = 'de'$$),
 (20, $$DELETE FROM countries WHERE code = 'de'$$),
-(22, $$INSERT INTO shop_user VALUES (1, 'k@x', 1, 1, 'fr') ON CONFLICT (id) DO UPDATE SET score = -1$$);
+(22, $$INSERT INTO shop_user VALUES (1, 'k@x', 1, 1, 'fr') ON CONFLICT (id) DO UPDATE SET score = -1$$),
+(23, $$CREATE UNIQUE INDEX dup_id_v_idx ON dup (id, v)$$),
+(24, $$ALTER TABLE dup ADD CONSTRAINT dup_uniq UNIQUE (id, v)$$),
+(25, $$ALTER TABLE dup ADD CONSTRAINT dup_v_check CHECK (v < 3)$$),
+(26, $$ALTER TABLE dup ALTER COLUMN v TYPE int2 USING (v * 100000)::int2$$);
 
 CREATE TABLE local_errors AS
 SELECT n, (error_fields(stmt)).* FROM failing;
@@ -120,6 +126,7 @@ SELECT shard.create_distributed_table('account', 'email', shard_count => 4);
 SELECT shard.create_distributed_table('orders', 'user_id', colocate_with => 'shop_user');
 SELECT shard.create_distributed_table('tag', 'user_id', colocate_with => 'shop_user');
 SELECT shard.create_distributed_table('booking', 'id', shard_count => 4);
+SELECT shard.create_distributed_table('dup', 'id', shard_count => 4);
 CALL add_foreign_keys();
 
 -- every field is the local table's; no shard name reaches the client
