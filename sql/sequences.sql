@@ -167,21 +167,48 @@ INSERT INTO t_serial (id, v) VALUES (3, 'x'), (DEFAULT, 'y'), (1, 'z'), (DEFAULT
 ON CONFLICT (id) DO UPDATE SET v = excluded.v || '!' RETURNING id, v;
 INSERT INTO t_serial_local (id, v) VALUES (3, 'x'), (DEFAULT, 'y'), (1, 'z'), (DEFAULT, 'w'), (9, 'q')
 ON CONFLICT (id) DO UPDATE SET v = excluded.v || '!' RETURNING id, v;
--- more rows than one statement takes (1000): RETURNING still in input
--- order (written to a file, read back with its line numbers)
+-- many rows (more than one statement takes, 1000): RETURNING still in
+-- input order, for DO UPDATE (every row returns: rows go per shard and are
+-- put back in order by position) and DO UPDATE ... WHERE (rows may be
+-- skipped, as with DO NOTHING: runs of rows of one shard), on a
+-- distributed and a reference table.  Written to a file, read back with
+-- line numbers.
 \getenv test_dir SHARD_TEST_DIR
 \set returning_file :test_dir '/sequences_returning.txt'
+CREATE TABLE returned (n serial, v text);
+CREATE TABLE r_bulk (id int PRIMARY KEY, v text);
+SELECT shard.create_reference_table('r_bulk');
+INSERT INTO r_bulk SELECT g, 'old' FROM generate_series(1, 2500, 2) g;
 \pset tuples_only on
 \pset format unaligned
 INSERT INTO ev (user_id, v) SELECT g % 50 + 1, 'bulk' || g FROM generate_series(1, 2500) g ORDER BY g
 ON CONFLICT (user_id, id) DO UPDATE SET v = excluded.v RETURNING v \g :returning_file
 \pset tuples_only off
 \pset format aligned
-CREATE TABLE returned (n serial, v text);
 COPY returned (v) FROM :'returning_file';
 SELECT count(*) AS rows, bool_and(v = 'bulk' || n) AS in_input_order FROM returned;
+TRUNCATE returned RESTART IDENTITY;
+\pset tuples_only on
+\pset format unaligned
+INSERT INTO ev (user_id, v) SELECT g % 50 + 1, 'where' || g FROM generate_series(1, 2500) g ORDER BY g
+ON CONFLICT (user_id, id) DO UPDATE SET v = excluded.v WHERE ev.v <> '' RETURNING v \g :returning_file
+\pset tuples_only off
+\pset format aligned
+COPY returned (v) FROM :'returning_file';
+SELECT count(*) AS rows, bool_and(v = 'where' || n) AS in_input_order FROM returned;
+TRUNCATE returned RESTART IDENTITY;
+\pset tuples_only on
+\pset format unaligned
+INSERT INTO r_bulk (id, v) SELECT g, 'ref' || (2501 - g) FROM generate_series(1, 2500) g ORDER BY g DESC
+ON CONFLICT (id) DO UPDATE SET v = excluded.v RETURNING v \g :returning_file
+\pset tuples_only off
+\pset format aligned
+COPY returned (v) FROM :'returning_file';
+SELECT count(*) AS rows, bool_and(v = 'ref' || n) AS in_input_order FROM returned;
 INSERT INTO ev_local (user_id, v) SELECT g % 50 + 1, 'bulk' || g FROM generate_series(1, 2500) g ORDER BY g
 ON CONFLICT (user_id, id) DO UPDATE SET v = excluded.v;
+INSERT INTO ev_local (user_id, v) SELECT g % 50 + 1, 'where' || g FROM generate_series(1, 2500) g ORDER BY g
+ON CONFLICT (user_id, id) DO UPDATE SET v = excluded.v WHERE ev_local.v <> '';
 
 -- reference tables
 INSERT INTO r_serial (v) VALUES ('a'), ('b') RETURNING *;

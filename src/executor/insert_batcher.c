@@ -83,6 +83,20 @@ struct InsertBatcher
 	 * VALUES order), as on one server: ORMs pair them with their objects.
 	 */
 	bool		orderedReturning;
+
+	/*
+	 * DO UPDATE without WHERE returns one row per row sent: then rows go
+	 * in per-shard statements as without RETURNING, and the RETURNING rows
+	 * are put back in input order by position (rowShards names the shard
+	 * of each input row; shardResults keeps each shard's results in send
+	 * order).  Otherwise (rows may be skipped) they go as runs.
+	 */
+	bool		mergeByPosition;
+	int		   *rowShards;		/* shard index of each input row */
+	int			rowCount;
+	int			rowShardsSize;
+	List	  **shardResults;	/* per shard index: PGresult *, or NULL */
+
 	List	   *runs;			/* UpsertRun *, in input order */
 	int			runRows;		/* rows held in runs */
 	bool		runsSent;		/* a statement of runs was sent */
@@ -107,6 +121,13 @@ static void AddUpsertRunRow(InsertBatcher *batcher, int shardIndex, Datum *value
 							bool *isnull);
 static void SendRuns(InsertBatcher *batcher, bool needTransaction);
 static List *ResultsInTaskOrder(List *tasks, TaskRunResult *result);
+static void KeepShardResults(InsertBatcher *batcher, List *tasks, TaskRunResult *result);
+static void StoreReturningRow(TupleTableSlot *slot, PGresult *res, int row, int firstColumn,
+							  FmgrInfo *inFuncs, Oid *ioParams, Tuplestorestate *store);
+static void StoreReturningByPosition(InsertBatcher *batcher, Tuplestorestate *store,
+									 TupleTableSlot *slot, int firstColumn,
+									 FmgrInfo *inFuncs, Oid *ioParams);
+static void FreeReturned(InsertBatcher *batcher);
 
 static void SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction);
 static void KeepFirstRow(InsertBatcher *batcher, int shardIndex, Datum *values,
@@ -292,6 +313,7 @@ static void
 SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction)
 {
 	List	   *tasks = NIL;
+	List	   *primaryTasks = NIL;
 	ParamListInfo rowParams = NULL;
 	ListCell   *lc;
 	TaskRunOptions options;
@@ -323,6 +345,7 @@ SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction)
 			task->sql = psprintf("INSERT INTO %s%s%s",
 								 ShardRelationName(batcher->table, shardIndex),
 								 batcher->header, batcher->batches[shardIndex]->data);
+		primaryTasks = lappend(primaryTasks, task);
 		tasks = lappend(tasks, task);
 		tasks = AppendReplicaTasks(tasks, task, batcher->table);
 	}
@@ -334,7 +357,9 @@ SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction)
 	options.params = rowParams;
 	RunTasks(tasks, &options, &result);
 	batcher->processed += result.rowsProcessed;
-	if (options.keepResults)
+	if (options.keepResults && batcher->mergeByPosition)
+		KeepShardResults(batcher, primaryTasks, &result);
+	else if (options.keepResults)
 	{
 		MemoryContext oldContext = MemoryContextSwitchTo(GetMemoryChunkContext(batcher));
 
@@ -409,6 +434,14 @@ InsertBatcherSetUpsert(InsertBatcher *batcher, Query *upsertTemplate)
 	batcher->upsertRows = palloc0(sizeof(List *) * count);
 	batcher->rowContexts = palloc0(sizeof(MemoryContext) * count);
 	batcher->orderedReturning = (upsertTemplate->returningList != NIL);
+	if (batcher->orderedReturning &&
+		upsertTemplate->onConflict->action == ONCONFLICT_UPDATE &&
+		upsertTemplate->onConflict->onConflictWhere == NULL)
+	{
+		batcher->orderedReturning = false;
+		batcher->mergeByPosition = true;
+		batcher->shardResults = palloc0(sizeof(List *) * count);
+	}
 	if (batcher->orderedReturning)
 		batcher->runContext = AllocSetContextCreate(GetMemoryChunkContext(batcher),
 													"shard upsert runs",
@@ -463,6 +496,18 @@ AddUpsertRow(InsertBatcher *batcher, int shardIndex, Datum *values, bool *isnull
 	batcher->upsertRows[shardIndex] = lappend(batcher->upsertRows[shardIndex],
 											  MakeUpsertRow(batcher, values, isnull));
 	MemoryContextSwitchTo(oldContext);
+	if (batcher->mergeByPosition)
+	{
+		if (batcher->rowCount == batcher->rowShardsSize)
+		{
+			batcher->rowShardsSize = Max(1024, batcher->rowShardsSize * 2);
+			batcher->rowShards = batcher->rowShards == NULL ?
+				MemoryContextAlloc(GetMemoryChunkContext(batcher),
+								   sizeof(int) * batcher->rowShardsSize) :
+				repalloc_huge(batcher->rowShards, sizeof(int) * batcher->rowShardsSize);
+		}
+		batcher->rowShards[batcher->rowCount++] = shardIndex;
+	}
 
 	if (list_length(batcher->upsertRows[shardIndex]) >= UPSERT_BATCH_ROWS)
 		SendBatches(batcher, list_make1_int(shardIndex), true);
@@ -570,10 +615,128 @@ ResultsInTaskOrder(List *tasks, TaskRunResult *result)
 }
 
 /*
+ * KeepShardResults files the results of tasks (one per task, the primary
+ * placements' tasks in send order) under their shard, in the batcher's
+ * context.
+ */
+static void
+KeepShardResults(InsertBatcher *batcher, List *tasks, TaskRunResult *result)
+{
+	MemoryContext oldContext = MemoryContextSwitchTo(GetMemoryChunkContext(batcher));
+	List	   *ordered = ResultsInTaskOrder(tasks, result);
+	ListCell   *tc;
+	ListCell   *rc;
+
+	forboth(tc, tasks, rc, ordered)
+	{
+		int			shardIndex = ((Task *) lfirst(tc))->shardIndex;
+
+		batcher->shardResults[shardIndex] = lappend(batcher->shardResults[shardIndex],
+													lfirst(rc));
+	}
+	/* none expected: kept to be freed */
+	for_each_from(rc, ordered, list_length(tasks))
+		batcher->returned = lappend(batcher->returned, lfirst(rc));
+	MemoryContextSwitchTo(oldContext);
+}
+
+/*
+ * StoreReturningRow puts row of res into store, as a tuple of slot's
+ * descriptor whose columns from firstColumn on are res's columns.
+ */
+static void
+StoreReturningRow(TupleTableSlot *slot, PGresult *res, int row, int firstColumn,
+				  FmgrInfo *inFuncs, Oid *ioParams, Tuplestorestate *store)
+{
+	TupleDesc	desc = slot->tts_tupleDescriptor;
+	int			i;
+
+	if (PQnfields(res) != desc->natts - firstColumn)
+		elog(ERROR, "RETURNING of ON CONFLICT returned %d columns, expected %d",
+			 PQnfields(res), desc->natts - firstColumn);
+	ExecClearTuple(slot);
+	for (i = 0; i < desc->natts; i++)
+	{
+		bool		null = (i < firstColumn || PQgetisnull(res, row, i - firstColumn));
+
+		slot->tts_isnull[i] = null;
+		slot->tts_values[i] =
+			null ? (Datum) 0 :
+			InputFunctionCall(&inFuncs[i], PQgetvalue(res, row, i - firstColumn),
+							  ioParams[i], TupleDescAttr(desc, i)->atttypmod);
+	}
+	ExecStoreVirtualTuple(slot);
+	tuplestore_puttupleslot(store, slot);
+}
+
+/*
+ * StoreReturningByPosition stores the RETURNING rows of a DO UPDATE
+ * without WHERE in input order: input row k of a shard returned the k-th
+ * row of that shard's results.  Throws when a shard returned fewer rows
+ * than it was sent.
+ */
+static void
+StoreReturningByPosition(InsertBatcher *batcher, Tuplestorestate *store,
+						 TupleTableSlot *slot, int firstColumn,
+						 FmgrInfo *inFuncs, Oid *ioParams)
+{
+	int			shardCount = batcher->table->shardCount;
+	ListCell  **current = palloc0(sizeof(ListCell *) * shardCount);
+	int		   *nextRow = palloc0(sizeof(int) * shardCount);
+	bool	   *started = palloc0(sizeof(bool) * shardCount);
+	int			r;
+
+	for (r = 0; r < batcher->rowCount; r++)
+	{
+		int			shard = batcher->rowShards[r];
+		List	   *results = batcher->shardResults[shard];
+
+		if (!started[shard])
+		{
+			current[shard] = list_head(results);
+			started[shard] = true;
+		}
+		while (current[shard] != NULL &&
+			   nextRow[shard] >= PQntuples((PGresult *) lfirst(current[shard])))
+		{
+			current[shard] = lnext(results, current[shard]);
+			nextRow[shard] = 0;
+		}
+		if (current[shard] == NULL)
+			elog(ERROR, "shard " INT64_FORMAT " returned fewer RETURNING rows than it was sent",
+				 batcher->table->shards[shard].shardId);
+		StoreReturningRow(slot, lfirst(current[shard]), nextRow[shard]++, firstColumn,
+						  inFuncs, ioParams, store);
+	}
+}
+
+/*
+ * FreeReturned frees every RETURNING result the batcher keeps.
+ */
+static void
+FreeReturned(InsertBatcher *batcher)
+{
+	ListCell   *lc;
+	int			i;
+
+	foreach(lc, batcher->returned)
+		PQclear((PGresult *) lfirst(lc));
+	batcher->returned = NIL;
+	if (batcher->shardResults == NULL)
+		return;
+	for (i = 0; i < batcher->table->shardCount; i++)
+	{
+		foreach(lc, batcher->shardResults[i])
+			PQclear((PGresult *) lfirst(lc));
+		batcher->shardResults[i] = NIL;
+	}
+}
+
+/*
  * InsertBatcherStoreReturning puts the RETURNING rows the nodes sent into
- * store, as tuples of slot's descriptor whose columns from firstColumn
- * (0-based) on are the RETURNING values; the others are NULL.  Frees the
- * results.
+ * store, in input order, as tuples of slot's descriptor whose columns from
+ * firstColumn (0-based) on are the RETURNING values; the others are NULL.
+ * Frees the results.
  */
 void
 InsertBatcherStoreReturning(InsertBatcher *batcher, Tuplestorestate *store,
@@ -594,38 +757,23 @@ InsertBatcherStoreReturning(InsertBatcher *batcher, Tuplestorestate *store,
 	}
 	PG_TRY();
 	{
-		foreach(lc, batcher->returned)
+		if (batcher->mergeByPosition)
+			StoreReturningByPosition(batcher, store, slot, firstColumn, inFuncs, ioParams);
+		else
 		{
-			PGresult   *res = lfirst(lc);
-			int			row;
-
-			if (PQnfields(res) != desc->natts - firstColumn)
-				elog(ERROR, "RETURNING of ON CONFLICT returned %d columns, expected %d",
-					 PQnfields(res), desc->natts - firstColumn);
-			for (row = 0; row < PQntuples(res); row++)
+			foreach(lc, batcher->returned)
 			{
-				ExecClearTuple(slot);
-				for (i = 0; i < desc->natts; i++)
-				{
-					bool		null = (i < firstColumn ||
-										PQgetisnull(res, row, i - firstColumn));
+				PGresult   *res = lfirst(lc);
+				int			row;
 
-					slot->tts_isnull[i] = null;
-					slot->tts_values[i] =
-						null ? (Datum) 0 :
-						InputFunctionCall(&inFuncs[i], PQgetvalue(res, row, i - firstColumn),
-										  ioParams[i], TupleDescAttr(desc, i)->atttypmod);
-				}
-				ExecStoreVirtualTuple(slot);
-				tuplestore_puttupleslot(store, slot);
+				for (row = 0; row < PQntuples(res); row++)
+					StoreReturningRow(slot, res, row, firstColumn, inFuncs, ioParams, store);
 			}
 		}
 	}
 	PG_FINALLY();
 	{
-		foreach(lc, batcher->returned)
-			PQclear((PGresult *) lfirst(lc));
-		batcher->returned = NIL;
+		FreeReturned(batcher);
 	}
 	PG_END_TRY();
 }
