@@ -15,11 +15,11 @@
  * template's VALUES entry, and the statement is deparsed for the shard, so
  * ON CONFLICT and RETURNING are written by the deparser.  RETURNING rows
  * then come from the nodes (only the rows inserted or updated there, with
- * their final values) and are kept until the caller stores them.  With
- * RETURNING, rows are kept in input order as runs of consecutive rows of
- * one shard, one statement per run, so that the RETURNING rows come back in
- * input order as on one server (a node returns a statement's rows in
- * VALUES order): ORMs pair returned ids with their objects by position.
+ * their final values) and are kept until the caller stores them, in
+ * input order as on one server (ORMs pair returned ids with their objects
+ * by position; a node returns a statement's rows in VALUES order): for DO
+ * UPDATE without WHERE by position per shard, otherwise by sending runs of
+ * consecutive rows of one shard (see InsertBatcher).
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
