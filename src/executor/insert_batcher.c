@@ -77,10 +77,11 @@ struct InsertBatcher
 	TupleDesc	desc;
 
 	/*
-	 * ON CONFLICT with RETURNING: rows are kept in input order as runs of
-	 * rows of one shard, one statement each, so that the RETURNING rows
-	 * come back in input order (a node returns a statement's rows in
-	 * VALUES order), as on one server: ORMs pair them with their objects.
+	 * ON CONFLICT with RETURNING where rows may be skipped (DO NOTHING, DO
+	 * UPDATE ... WHERE): rows are kept in input order as runs of rows of
+	 * one shard, one statement each, so that the RETURNING rows come back
+	 * in input order (a node returns a statement's rows in VALUES order),
+	 * as on one server: ORMs pair them with their objects.
 	 */
 	bool		orderedReturning;
 
