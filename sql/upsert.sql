@@ -21,8 +21,7 @@ INSERT INTO kv_local VALUES (5, -5) ON CONFLICT (k) DO NOTHING;
 SELECT compare_results('SELECT * FROM kv', 'SELECT * FROM kv_local');
 
 -- DO UPDATE with EXCLUDED, the old value, a WHERE, RETURNING (RETURNING
--- rows come shard by shard: keys 2, 32, 227 share a shard, so the order
--- here is the VALUES order)
+-- rows come in VALUES order, as on one server; see also sequences)
 INSERT INTO kv AS t VALUES (2, 20, 'two'), (32, 30, 'thirty-two'), (227, 227, 'new')
 ON CONFLICT (k) DO UPDATE SET v = t.v + EXCLUDED.v, note = EXCLUDED.note || '!', hits = t.hits + 1
 RETURNING k, v, note, hits;

@@ -14,8 +14,10 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
+#include "commands/remote_error_names.h"
 #include "commands/utility_hook.h"
 #include "connection/connection.h"
+#include "connection/remote_error.h"
 #include "executor/shard_scan.h"
 #include "executor/shell_guard.h"
 #include "metadata/metadata.h"
@@ -159,4 +161,5 @@ _PG_init(void)
 	InstallPlannerHooks();
 	InstallShellScanGuard();
 	InstallUtilityHook();
+	RemoteErrorNamesHook = RenameShardObjectsInError;
 }

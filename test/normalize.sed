@@ -15,3 +15,7 @@ s/\(Planning\|Execution\) Time: [0-9.]* ms/\1 Time: XXX ms/
 
 # per-task times of ShardScan in EXPLAIN ANALYZE
 s/\((actual rows=[0-9]* time=\)[0-9.]* ms/\1XXX ms/g
+
+# source line numbers of VERBOSITY verbose errors (differ between PostgreSQL
+# builds; the function and file stay)
+s/^\(LOCATION:  .*\.c\):[0-9][0-9]*$/\1:XXX/

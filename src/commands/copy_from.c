@@ -77,6 +77,7 @@
 #include "commands/copy_from.h"
 #include "deparse/deparse.h"
 #include "connection/connection.h"
+#include "connection/remote_error.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
 #include "transaction/remote_xact.h"
@@ -184,6 +185,7 @@ static void BuildRoute(ShardCopy *copy);
 static inline int RouteValue(ShardCopy *copy, Datum value);
 static uint64 InputLineOfNodeLine(ShardCopy *copy, CopyBatch *batch, uint64 nodeLine);
 static void ThrowNodeCopyError(ShardCopy *copy, NodeCopy *node, PGresult *res);
+static char *CopyContextOfInput(ShardCopy *copy, CopyBatch *batch, char *context);
 static bool AdvanceNodeCopy(ShardCopy *copy, NodeCopy *node);
 static void StartNodeCopy(ShardCopy *copy, NodeCopy *node);
 static void SendBatchData(NodeCopy *node);
@@ -646,81 +648,72 @@ InputLineOfNodeLine(ShardCopy *copy, CopyBatch *batch, uint64 nodeLine)
 }
 
 /*
- * ThrowNodeCopyError throws the error a node reported for its COPY, with
- * the node's SQLSTATE, message, detail and hint.  A context naming the
- * shard and a line of the batch ("COPY t_102008, line 7, column c: ...",
- * as PostgreSQL's COPY reports data errors) is rewritten to name the
- * distributed table and the input line of that row, so the error reads as
- * it would on one server.  Frees res.
+ * ThrowNodeCopyError throws the error a node reported for its COPY, as
+ * ThrowRemoteError does.  A context naming the shard and a line of the
+ * batch ("COPY t_102008, line 7, column c: ...", as PostgreSQL's COPY
+ * reports data errors) is rewritten to name the distributed table and the
+ * input line of that row, so the error reads as it would on one server.
+ * Frees res.
  */
 static void
 ThrowNodeCopyError(ShardCopy *copy, NodeCopy *node, PGresult *res)
 {
 	CopyBatch  *batch = node->current;
-	const char *field;
-	const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	char	   *primary = NULL;
-	char	   *detail = NULL;
-	char	   *hint = NULL;
-	char	   *context = NULL;
-	int			sqlerrcode = ERRCODE_CONNECTION_FAILURE;
+	RemoteError err;
 
-	if ((field = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)) == NULL ||
+	if (PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) == NULL ||
 		batch == NULL || node->phase != NODE_COPY_ENDING)
 	{
 		ReportRemoteError(ERROR, res, node->conn, node->currentSql);
 		return;
 	}
-	primary = pstrdup(field);
-	if ((field = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL)) != NULL)
-		detail = pstrdup(field);
-	if ((field = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT)) != NULL)
-		hint = pstrdup(field);
-	if ((field = PQresultErrorField(res, PG_DIAG_CONTEXT)) != NULL)
+	PG_TRY();
 	{
-		char		shardName[NAMEDATALEN * 2];
-		char	   *prefix;
-		size_t		prefixLen;
-		const char *copyLine = field;
-
-		snprintf(shardName, sizeof(shardName), "%s_" INT64_FORMAT,
-				 copy->table->relName, copy->table->shards[batch->shardIndex].shardId);
-
-		prefix = psprintf("COPY %s, line ", shardName);
-		prefixLen = strlen(prefix);
-		context = pstrdup(field);
-		/* the COPY line of the context, after those of input functions */
-		while (copyLine != NULL && strncmp(copyLine, prefix, prefixLen) != 0)
-		{
-			copyLine = strchr(copyLine, '\n');
-			if (copyLine != NULL)
-				copyLine++;
-		}
-		if (copyLine != NULL && isdigit((unsigned char) copyLine[prefixLen]))
-		{
-			char	   *rest;
-			uint64		nodeLine = strtou64(copyLine + prefixLen, &rest, 10);
-			uint64		inputLine = InputLineOfNodeLine(copy, batch, nodeLine);
-
-			if (inputLine > 0)
-				context = psprintf("%.*sCOPY %s, line " UINT64_FORMAT "%s",
-								   (int) (copyLine - field), field,
-								   copy->relName, inputLine, rest);
-		}
+		CaptureRemoteError(&err, res, node->conn);
 	}
-	if (sqlstate != NULL && strlen(sqlstate) == 5)
-		sqlerrcode = MAKE_SQLSTATE(sqlstate[0], sqlstate[1], sqlstate[2],
-								   sqlstate[3], sqlstate[4]);
-	PQclear(res);
+	PG_FINALLY();
+	{
+		PQclear(res);
+	}
+	PG_END_TRY();
+	if (err.context != NULL)
+		err.context = CopyContextOfInput(copy, batch, err.context);
+	ThrowRemoteError(ERROR, &err, node->conn, node->currentSql);
+}
 
-	ereport(ERROR,
-			(errcode(sqlerrcode),
-			 errmsg_internal("%s", primary),
-			 detail != NULL ? errdetail_internal("%s", detail) : 0,
-			 hint != NULL ? errhint("%s", hint) : 0,
-			 context != NULL ? errcontext("%s", context) : 0,
-			 errcontext("while executing on node %s:%d: %s",
-						node->conn->host, node->conn->port, node->currentSql)));
+/*
+ * CopyContextOfInput returns the context of a node's COPY error with its
+ * "COPY <shard>, line N" line (after those of input functions) naming the
+ * distributed table and the input line of that row; palloc'd, or context
+ * itself when it has no such line.
+ */
+static char *
+CopyContextOfInput(ShardCopy *copy, CopyBatch *batch, char *context)
+{
+	char	   *prefix = psprintf("COPY %s, line ",
+								  ShardTableName(copy->table->relName,
+												 copy->table->shards[batch->shardIndex].shardId));
+	size_t		prefixLen = strlen(prefix);
+	const char *copyLine = context;
+	char	   *rest;
+	uint64		nodeLine;
+	uint64		inputLine;
+
+	while (copyLine != NULL && strncmp(copyLine, prefix, prefixLen) != 0)
+	{
+		copyLine = strchr(copyLine, '\n');
+		if (copyLine != NULL)
+			copyLine++;
+	}
+	if (copyLine == NULL || !isdigit((unsigned char) copyLine[prefixLen]))
+		return context;
+	nodeLine = strtou64(copyLine + prefixLen, &rest, 10);
+	inputLine = InputLineOfNodeLine(copy, batch, nodeLine);
+	if (inputLine == 0)
+		return context;
+	return psprintf("%.*sCOPY %s, line " UINT64_FORMAT "%s",
+					(int) (copyLine - context), context,
+					copy->relName, inputLine, rest);
 }
 
 /*

@@ -58,6 +58,7 @@
 
 #include "connection/connection.h"
 #include "connection/node_probe.h"
+#include "connection/remote_error.h"
 #include "connection/statement_cache.h"
 
 /* GUC shard.node_conninfo, defined in shard.c */
@@ -127,16 +128,6 @@ static char *CurrentTsConfig = NULL;	/* copies, in ShardConnectionContext */
 static char *CurrentTzAbbrevs = NULL;
 static char *CurrentSettings = NULL;	/* encoded values, see below */
 
-/* A worker error copied out of its PGresult, so the result can be freed. */
-typedef struct RemoteError
-{
-	int			sqlerrcode;
-	char	   *primary;
-	char	   *detail;
-	char	   *hint;
-	char	   *context;
-} RemoteError;
-
 static void EnsureConnectionHash(void);
 static NodeConnection *GetCachedConnection(int nodeId, const char *host,
 										   int port, bool sideChannel);
@@ -170,12 +161,6 @@ static bool DrainRemoteResultsTimed(NodeConnection *conn, TimestampTz deadline);
 static bool SkipCopyOutData(NodeConnection *conn, TimestampTz deadline);
 static bool EndCopyState(NodeConnection *conn, ExecStatusType status,
 						 TimestampTz deadline);
-static void CaptureRemoteError(RemoteError *err, PGresult *res,
-							   NodeConnection *conn);
-static void ThrowRemoteError(int elevel, RemoteError *err,
-							 NodeConnection *conn, const char *sql);
-static char *ClipSql(const char *sql);
-static char *TrimMessage(const char *message);
 static const char *CurrentSettingsString(void);
 static const char *NextEncodedValue(const char *cursor, const char **value,
 									int *length);
@@ -1864,7 +1849,7 @@ ExecuteRemoteCommandNoResult(NodeConnection *conn, const char *sql)
  * TrimMessage returns a palloc'd copy of message without trailing white
  * space (libpq messages end with a newline).
  */
-static char *
+char *
 TrimMessage(const char *message)
 {
 	char	   *copy = pstrdup(message != NULL ? message : "");
@@ -1880,7 +1865,7 @@ TrimMessage(const char *message)
  * ClipSql returns sql, or a palloc'd prefix of it ending in "..." when it is
  * longer than MAX_SQL_IN_CONTEXT bytes (cut on a character boundary).
  */
-static char *
+char *
 ClipSql(const char *sql)
 {
 	int			length;
@@ -1892,96 +1877,6 @@ ClipSql(const char *sql)
 		return (char *) sql;
 	length = pg_mbcliplen(sql, length, MAX_SQL_IN_CONTEXT);
 	return psprintf("%.*s...", length, sql);
-}
-
-
-/*
- * CaptureRemoteError copies the error fields of res (or, lacking them,
- * libpq's connection message) into err, palloc'd.  Does not free res.
- */
-static void
-CaptureRemoteError(RemoteError *err, PGresult *res, NodeConnection *conn)
-{
-	const char *sqlstate = NULL;
-	const char *primary = NULL;
-	const char *field;
-
-	memset(err, 0, sizeof(*err));
-	if (res != NULL)
-	{
-		sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-		primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-		if ((field = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL)) != NULL)
-			err->detail = pstrdup(field);
-		if ((field = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT)) != NULL)
-			err->hint = pstrdup(field);
-		if ((field = PQresultErrorField(res, PG_DIAG_CONTEXT)) != NULL)
-			err->context = pstrdup(field);
-	}
-
-	if (sqlstate != NULL && strlen(sqlstate) == 5)
-		err->sqlerrcode = MAKE_SQLSTATE(sqlstate[0], sqlstate[1], sqlstate[2],
-										sqlstate[3], sqlstate[4]);
-	else
-		err->sqlerrcode = ERRCODE_CONNECTION_FAILURE;
-
-	if (primary != NULL)
-		err->primary = pstrdup(primary);
-	else if (res != NULL && PQresultErrorMessage(res)[0] != '\0')
-		err->primary = TrimMessage(PQresultErrorMessage(res));
-	else if (conn->conn != NULL && PQerrorMessage(conn->conn)[0] != '\0')
-		err->primary = TrimMessage(PQerrorMessage(conn->conn));
-	else
-		err->primary = pstrdup("could not obtain message string for remote error");
-}
-
-
-/*
- * ThrowRemoteError reports err at elevel with the node and sql as context.
- * Throws when elevel >= ERROR.
- */
-static void
-ThrowRemoteError(int elevel, RemoteError *err, NodeConnection *conn,
-				 const char *sql)
-{
-	ereport(elevel,
-			(errcode(err->sqlerrcode),
-			 errmsg_internal("%s", err->primary),
-			 err->detail != NULL ? errdetail_internal("%s", err->detail) : 0,
-			 err->hint != NULL ? errhint("%s", err->hint) : 0,
-			 err->context != NULL ? errcontext("%s", err->context) : 0,
-			 sql != NULL ?
-			 (errcontext("while executing on node %s:%d: %s",
-						 conn->host, conn->port, ClipSql(sql))) :
-			 (errcontext("while executing on node %s:%d", conn->host, conn->port))));
-}
-
-
-/*
- * ReportRemoteError reports the worker error in res (NULL: the connection's
- * own error) at elevel, keeping the worker's SQLSTATE, message, detail and
- * hint (connection failures: ERRCODE_CONNECTION_FAILURE), with context naming
- * host:port and sql.  Always frees res.  Throws when elevel >= ERROR.
- */
-void
-ReportRemoteError(int elevel, PGresult *res, NodeConnection *conn,
-				  const char *sql)
-{
-	RemoteError err;
-
-	PG_TRY();
-	{
-		CaptureRemoteError(&err, res, conn);
-	}
-	PG_CATCH();
-	{
-		PQclear(res);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	PQclear(res);
-
-	ThrowRemoteError(elevel, &err, conn, sql);
 }
 
 

@@ -142,9 +142,11 @@ extern PGresult *ExecuteRemoteCommand(NodeConnection *conn, const char *sql,
 									  ExecStatusType expected);
 extern void ExecuteRemoteCommandNoResult(NodeConnection *conn, const char *sql);
 
-/* errors and cancel */
+/* errors (ReportRemoteError is in remote_error.c) and cancel */
 extern void ReportRemoteError(int elevel, PGresult *res, NodeConnection *conn,
 							  const char *sql);
+extern char *TrimMessage(const char *message);
+extern char *ClipSql(const char *sql);
 extern void CancelRemoteCommand(NodeConnection *conn, TimestampTz deadline);
 
 /*

@@ -15,7 +15,11 @@
  * template's VALUES entry, and the statement is deparsed for the shard, so
  * ON CONFLICT and RETURNING are written by the deparser.  RETURNING rows
  * then come from the nodes (only the rows inserted or updated there, with
- * their final values) and are kept until the caller stores them.
+ * their final values) and are kept until the caller stores them, in
+ * input order as on one server (ORMs pair returned ids with their objects
+ * by position; a node returns a statement's rows in VALUES order): for DO
+ * UPDATE without WHERE by position per shard, otherwise by sending runs of
+ * consecutive rows of one shard (see InsertBatcher).
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -71,12 +75,60 @@ struct InsertBatcher
 	MemoryContext *rowContexts; /* per shard index, holds upsertRows */
 	List	   *returned;		/* PGresult * with RETURNING rows */
 	TupleDesc	desc;
+
+	/*
+	 * ON CONFLICT with RETURNING where rows may be skipped (DO NOTHING, DO
+	 * UPDATE ... WHERE): rows are kept in input order as runs of rows of
+	 * one shard, one statement each, so that the RETURNING rows come back
+	 * in input order (a node returns a statement's rows in VALUES order),
+	 * as on one server: ORMs pair them with their objects.
+	 */
+	bool		orderedReturning;
+
+	/*
+	 * DO UPDATE without WHERE returns one row per row sent: then rows go
+	 * in per-shard statements as without RETURNING, and the RETURNING rows
+	 * are put back in input order by position (rowShards names the shard
+	 * of each input row; shardResults keeps each shard's results in send
+	 * order).  Otherwise (rows may be skipped) they go as runs.
+	 */
+	bool		mergeByPosition;
+	int		   *rowShards;		/* shard index of each input row */
+	int			rowCount;
+	int			rowShardsSize;
+	List	  **shardResults;	/* per shard index: PGresult *, or NULL */
+
+	List	   *runs;			/* UpsertRun *, in input order */
+	int			runRows;		/* rows held in runs */
+	bool		runsSent;		/* a statement of runs was sent */
+	MemoryContext runContext;	/* holds runs */
 };
+
+/* rows of one shard that came one after the other */
+typedef struct UpsertRun
+{
+	int			shardIndex;
+	List	   *rows;			/* List of List of Const */
+} UpsertRun;
 
 #define UPSERT_BATCH_ROWS		1000
 
 static char *UpsertShardName(Oid relid, void *arg);
+static char *UpsertSql(InsertBatcher *batcher, int *shardIndex, List *rows,
+					   MemoryContext context);
+static List *MakeUpsertRow(InsertBatcher *batcher, Datum *values, bool *isnull);
 static void AddUpsertRow(InsertBatcher *batcher, int shardIndex, Datum *values, bool *isnull);
+static void AddUpsertRunRow(InsertBatcher *batcher, int shardIndex, Datum *values,
+							bool *isnull);
+static void SendRuns(InsertBatcher *batcher, bool needTransaction);
+static List *ResultsInTaskOrder(List *tasks, TaskRunResult *result);
+static void KeepShardResults(InsertBatcher *batcher, List *tasks, TaskRunResult *result);
+static void StoreReturningRow(TupleTableSlot *slot, PGresult *res, int row, int firstColumn,
+							  FmgrInfo *inFuncs, Oid *ioParams, Tuplestorestate *store);
+static void StoreReturningByPosition(InsertBatcher *batcher, Tuplestorestate *store,
+									 TupleTableSlot *slot, int firstColumn,
+									 FmgrInfo *inFuncs, Oid *ioParams);
+static void FreeReturned(InsertBatcher *batcher);
 
 static void SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction);
 static void KeepFirstRow(InsertBatcher *batcher, int shardIndex, Datum *values,
@@ -262,6 +314,7 @@ static void
 SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction)
 {
 	List	   *tasks = NIL;
+	List	   *primaryTasks = NIL;
 	ParamListInfo rowParams = NULL;
 	ListCell   *lc;
 	TaskRunOptions options;
@@ -275,20 +328,9 @@ SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction)
 		task->shardIndex = shardIndex;
 		task->nodeId = batcher->table->shards[shardIndex].nodeId;
 		if (batcher->upsert != NULL)
-		{
-			Query	   *query = copyObject(batcher->upsert);
-			DeparseOptions deparseOptions;
-			MemoryContext oldContext;
-
-			rt_fetch(2, query->rtable)->values_lists = batcher->upsertRows[shardIndex];
-			memset(&deparseOptions, 0, sizeof(deparseOptions));
-			deparseOptions.relationName = UpsertShardName;
-			deparseOptions.relationNameArg = &task->shardIndex;
-			task->shardIndex = shardIndex;
-			oldContext = MemoryContextSwitchTo(GetMemoryChunkContext(batcher));
-			task->sql = DeparseQuery(query, &deparseOptions);
-			MemoryContextSwitchTo(oldContext);
-		}
+			task->sql = UpsertSql(batcher, &task->shardIndex,
+								  batcher->upsertRows[shardIndex],
+								  GetMemoryChunkContext(batcher));
 		else if (list_length(shardIndexes) == 1 &&
 				 batcher->rowCounts[shardIndex] == 1 &&
 				 batcher->firstRows[shardIndex] != NULL &&
@@ -304,6 +346,7 @@ SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction)
 			task->sql = psprintf("INSERT INTO %s%s%s",
 								 ShardRelationName(batcher->table, shardIndex),
 								 batcher->header, batcher->batches[shardIndex]->data);
+		primaryTasks = lappend(primaryTasks, task);
 		tasks = lappend(tasks, task);
 		tasks = AppendReplicaTasks(tasks, task, batcher->table);
 	}
@@ -315,7 +358,9 @@ SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction)
 	options.params = rowParams;
 	RunTasks(tasks, &options, &result);
 	batcher->processed += result.rowsProcessed;
-	if (options.keepResults)
+	if (options.keepResults && batcher->mergeByPosition)
+		KeepShardResults(batcher, primaryTasks, &result);
+	else if (options.keepResults)
 	{
 		MemoryContext oldContext = MemoryContextSwitchTo(GetMemoryChunkContext(batcher));
 
@@ -337,6 +382,29 @@ SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction)
 		batcher->rowCounts[shardIndex] = 0;
 		batcher->firstRows[shardIndex] = NULL;
 	}
+}
+
+/*
+ * UpsertSql returns the upsert template deparsed for the shard *shardIndex
+ * with rows as its VALUES, in context.  shardIndex must stay valid while
+ * deparsing (the shard name callback reads it).
+ */
+static char *
+UpsertSql(InsertBatcher *batcher, int *shardIndex, List *rows, MemoryContext context)
+{
+	Query	   *query = copyObject(batcher->upsert);
+	DeparseOptions deparseOptions;
+	MemoryContext oldContext;
+	char	   *sql;
+
+	rt_fetch(2, query->rtable)->values_lists = rows;
+	memset(&deparseOptions, 0, sizeof(deparseOptions));
+	deparseOptions.relationName = UpsertShardName;
+	deparseOptions.relationNameArg = shardIndex;
+	oldContext = MemoryContextSwitchTo(context);
+	sql = DeparseQuery(query, &deparseOptions);
+	MemoryContextSwitchTo(oldContext);
+	return sql;
 }
 
 /*
@@ -366,24 +434,31 @@ InsertBatcherSetUpsert(InsertBatcher *batcher, Query *upsertTemplate)
 	batcher->upsert = upsertTemplate;
 	batcher->upsertRows = palloc0(sizeof(List *) * count);
 	batcher->rowContexts = palloc0(sizeof(MemoryContext) * count);
+	batcher->orderedReturning = (upsertTemplate->returningList != NIL);
+	if (batcher->orderedReturning &&
+		upsertTemplate->onConflict->action == ONCONFLICT_UPDATE &&
+		upsertTemplate->onConflict->onConflictWhere == NULL)
+	{
+		batcher->orderedReturning = false;
+		batcher->mergeByPosition = true;
+		batcher->shardResults = palloc0(sizeof(List *) * count);
+	}
+	if (batcher->orderedReturning)
+		batcher->runContext = AllocSetContextCreate(GetMemoryChunkContext(batcher),
+													"shard upsert runs",
+													ALLOCSET_DEFAULT_SIZES);
 }
 
 /*
- * AddUpsertRow appends a row as constants to its shard's VALUES list and
- * sends the shard's statement when the list is full.
+ * MakeUpsertRow returns a row as a List of Const (the template's VALUES
+ * entry), in the current memory context.
  */
-static void
-AddUpsertRow(InsertBatcher *batcher, int shardIndex, Datum *values, bool *isnull)
+static List *
+MakeUpsertRow(InsertBatcher *batcher, Datum *values, bool *isnull)
 {
-	MemoryContext oldContext;
 	List	   *row = NIL;
 	int			i;
 
-	if (batcher->rowContexts[shardIndex] == NULL)
-		batcher->rowContexts[shardIndex] =
-			AllocSetContextCreate(GetMemoryChunkContext(batcher), "shard upsert rows",
-								  ALLOCSET_DEFAULT_SIZES);
-	oldContext = MemoryContextSwitchTo(batcher->rowContexts[shardIndex]);
 	for (i = 0; i < batcher->natts; i++)
 	{
 		Form_pg_attribute attr = TupleDescAttr(batcher->desc, i);
@@ -396,18 +471,273 @@ AddUpsertRow(InsertBatcher *batcher, int shardIndex, Datum *values, bool *isnull
 		row = lappend(row, makeConst(attr->atttypid, attr->atttypmod, attr->attcollation,
 									 attr->attlen, value, isnull[i], attr->attbyval));
 	}
-	batcher->upsertRows[shardIndex] = lappend(batcher->upsertRows[shardIndex], row);
+	return row;
+}
+
+/*
+ * AddUpsertRow appends a row as constants to its shard's VALUES list and
+ * sends the shard's statement when the list is full (with RETURNING: to
+ * the runs, see AddUpsertRunRow).
+ */
+static void
+AddUpsertRow(InsertBatcher *batcher, int shardIndex, Datum *values, bool *isnull)
+{
+	MemoryContext oldContext;
+
+	if (batcher->orderedReturning)
+	{
+		AddUpsertRunRow(batcher, shardIndex, values, isnull);
+		return;
+	}
+	if (batcher->rowContexts[shardIndex] == NULL)
+		batcher->rowContexts[shardIndex] =
+			AllocSetContextCreate(GetMemoryChunkContext(batcher), "shard upsert rows",
+								  ALLOCSET_DEFAULT_SIZES);
+	oldContext = MemoryContextSwitchTo(batcher->rowContexts[shardIndex]);
+	batcher->upsertRows[shardIndex] = lappend(batcher->upsertRows[shardIndex],
+											  MakeUpsertRow(batcher, values, isnull));
 	MemoryContextSwitchTo(oldContext);
+	if (batcher->mergeByPosition)
+	{
+		if (batcher->rowCount == batcher->rowShardsSize)
+		{
+			batcher->rowShardsSize = Max(1024, batcher->rowShardsSize * 2);
+			batcher->rowShards = batcher->rowShards == NULL ?
+				MemoryContextAlloc(GetMemoryChunkContext(batcher),
+								   sizeof(int) * batcher->rowShardsSize) :
+				repalloc_huge(batcher->rowShards, sizeof(int) * batcher->rowShardsSize);
+		}
+		batcher->rowShards[batcher->rowCount++] = shardIndex;
+	}
 
 	if (list_length(batcher->upsertRows[shardIndex]) >= UPSERT_BATCH_ROWS)
 		SendBatches(batcher, list_make1_int(shardIndex), true);
 }
 
 /*
+ * AddUpsertRunRow appends a row to the last run when it is of the same
+ * shard, else to a new run; sends the runs when they hold
+ * UPSERT_BATCH_ROWS rows.
+ */
+static void
+AddUpsertRunRow(InsertBatcher *batcher, int shardIndex, Datum *values, bool *isnull)
+{
+	MemoryContext oldContext = MemoryContextSwitchTo(batcher->runContext);
+	UpsertRun  *run = batcher->runs != NIL ? llast(batcher->runs) : NULL;
+
+	if (run == NULL || run->shardIndex != shardIndex)
+	{
+		run = palloc0(sizeof(UpsertRun));
+		run->shardIndex = shardIndex;
+		batcher->runs = lappend(batcher->runs, run);
+	}
+	run->rows = lappend(run->rows, MakeUpsertRow(batcher, values, isnull));
+	MemoryContextSwitchTo(oldContext);
+
+	if (++batcher->runRows >= UPSERT_BATCH_ROWS)
+		SendRuns(batcher, true);
+}
+
+/*
+ * SendRuns sends each run as a statement of its own, all nodes at once,
+ * and keeps the RETURNING results in run order; empties the runs.  The
+ * tasks and their SQL live in runContext, reset after the send.
+ */
+static void
+SendRuns(InsertBatcher *batcher, bool needTransaction)
+{
+	List	   *tasks = NIL;
+	List	   *runTasks = NIL;
+	ListCell   *lc;
+	TaskRunOptions options;
+	TaskRunResult result;
+	MemoryContext oldContext = MemoryContextSwitchTo(batcher->runContext);
+
+	foreach(lc, batcher->runs)
+	{
+		UpsertRun  *run = lfirst(lc);
+		Task	   *task = palloc0(sizeof(Task));
+
+		task->shardIndex = run->shardIndex;
+		task->nodeId = batcher->table->shards[run->shardIndex].nodeId;
+		task->sql = UpsertSql(batcher, &task->shardIndex, run->rows, batcher->runContext);
+		runTasks = lappend(runTasks, task);
+		tasks = lappend(tasks, task);
+		tasks = AppendReplicaTasks(tasks, task, batcher->table);
+	}
+	memset(&options, 0, sizeof(options));
+	options.isWrite = true;
+	options.needTransaction = needTransaction || list_length(tasks) > 1;
+	options.keepResults = true;
+	RunTasks(tasks, &options, &result);
+	batcher->processed += result.rowsProcessed;
+	batcher->runsSent = true;
+
+	MemoryContextSwitchTo(GetMemoryChunkContext(batcher));
+	batcher->returned = list_concat(batcher->returned, ResultsInTaskOrder(runTasks, &result));
+	MemoryContextSwitchTo(oldContext);
+
+	batcher->runs = NIL;
+	batcher->runRows = 0;
+	MemoryContextReset(batcher->runContext);
+}
+
+/*
+ * ResultsInTaskOrder returns the results RunTasks kept, one per task,
+ * ordered as tasks: a node's results come in the order of its tasks.
+ * Results no task claims (none expected) go last.
+ */
+static List *
+ResultsInTaskOrder(List *tasks, TaskRunResult *result)
+{
+	int			count = list_length(result->results);
+	bool	   *taken = palloc0(sizeof(bool) * Max(count, 1));
+	List	   *ordered = NIL;
+	ListCell   *lc;
+	int			i;
+
+	foreach(lc, tasks)
+	{
+		Task	   *task = lfirst(lc);
+
+		for (i = 0; i < count; i++)
+		{
+			if (taken[i] || list_nth_int(result->resultNodeIds, i) != task->nodeId)
+				continue;
+			taken[i] = true;
+			ordered = lappend(ordered, list_nth(result->results, i));
+			break;
+		}
+	}
+	for (i = 0; i < count; i++)
+		if (!taken[i])
+			ordered = lappend(ordered, list_nth(result->results, i));
+	return ordered;
+}
+
+/*
+ * KeepShardResults files the results of tasks (one per task, the primary
+ * placements' tasks in send order) under their shard, in the batcher's
+ * context.
+ */
+static void
+KeepShardResults(InsertBatcher *batcher, List *tasks, TaskRunResult *result)
+{
+	MemoryContext oldContext = MemoryContextSwitchTo(GetMemoryChunkContext(batcher));
+	List	   *ordered = ResultsInTaskOrder(tasks, result);
+	ListCell   *tc;
+	ListCell   *rc;
+
+	forboth(tc, tasks, rc, ordered)
+	{
+		int			shardIndex = ((Task *) lfirst(tc))->shardIndex;
+
+		batcher->shardResults[shardIndex] = lappend(batcher->shardResults[shardIndex],
+													lfirst(rc));
+	}
+	/* none expected: kept to be freed */
+	for_each_from(rc, ordered, list_length(tasks))
+		batcher->returned = lappend(batcher->returned, lfirst(rc));
+	MemoryContextSwitchTo(oldContext);
+}
+
+/*
+ * StoreReturningRow puts row of res into store, as a tuple of slot's
+ * descriptor whose columns from firstColumn on are res's columns.
+ */
+static void
+StoreReturningRow(TupleTableSlot *slot, PGresult *res, int row, int firstColumn,
+				  FmgrInfo *inFuncs, Oid *ioParams, Tuplestorestate *store)
+{
+	TupleDesc	desc = slot->tts_tupleDescriptor;
+	int			i;
+
+	if (PQnfields(res) != desc->natts - firstColumn)
+		elog(ERROR, "RETURNING of ON CONFLICT returned %d columns, expected %d",
+			 PQnfields(res), desc->natts - firstColumn);
+	ExecClearTuple(slot);
+	for (i = 0; i < desc->natts; i++)
+	{
+		bool		null = (i < firstColumn || PQgetisnull(res, row, i - firstColumn));
+
+		slot->tts_isnull[i] = null;
+		slot->tts_values[i] =
+			null ? (Datum) 0 :
+			InputFunctionCall(&inFuncs[i], PQgetvalue(res, row, i - firstColumn),
+							  ioParams[i], TupleDescAttr(desc, i)->atttypmod);
+	}
+	ExecStoreVirtualTuple(slot);
+	tuplestore_puttupleslot(store, slot);
+}
+
+/*
+ * StoreReturningByPosition stores the RETURNING rows of a DO UPDATE
+ * without WHERE in input order: input row k of a shard returned the k-th
+ * row of that shard's results.  Throws when a shard returned fewer rows
+ * than it was sent.
+ */
+static void
+StoreReturningByPosition(InsertBatcher *batcher, Tuplestorestate *store,
+						 TupleTableSlot *slot, int firstColumn,
+						 FmgrInfo *inFuncs, Oid *ioParams)
+{
+	int			shardCount = batcher->table->shardCount;
+	ListCell  **current = palloc0(sizeof(ListCell *) * shardCount);
+	int		   *nextRow = palloc0(sizeof(int) * shardCount);
+	bool	   *started = palloc0(sizeof(bool) * shardCount);
+	int			r;
+
+	for (r = 0; r < batcher->rowCount; r++)
+	{
+		int			shard = batcher->rowShards[r];
+		List	   *results = batcher->shardResults[shard];
+
+		if (!started[shard])
+		{
+			current[shard] = list_head(results);
+			started[shard] = true;
+		}
+		while (current[shard] != NULL &&
+			   nextRow[shard] >= PQntuples((PGresult *) lfirst(current[shard])))
+		{
+			current[shard] = lnext(results, current[shard]);
+			nextRow[shard] = 0;
+		}
+		if (current[shard] == NULL)
+			elog(ERROR, "shard " INT64_FORMAT " returned fewer RETURNING rows than it was sent",
+				 batcher->table->shards[shard].shardId);
+		StoreReturningRow(slot, lfirst(current[shard]), nextRow[shard]++, firstColumn,
+						  inFuncs, ioParams, store);
+	}
+}
+
+/*
+ * FreeReturned frees every RETURNING result the batcher keeps.
+ */
+static void
+FreeReturned(InsertBatcher *batcher)
+{
+	ListCell   *lc;
+	int			i;
+
+	foreach(lc, batcher->returned)
+		PQclear((PGresult *) lfirst(lc));
+	batcher->returned = NIL;
+	if (batcher->shardResults == NULL)
+		return;
+	for (i = 0; i < batcher->table->shardCount; i++)
+	{
+		foreach(lc, batcher->shardResults[i])
+			PQclear((PGresult *) lfirst(lc));
+		batcher->shardResults[i] = NIL;
+	}
+}
+
+/*
  * InsertBatcherStoreReturning puts the RETURNING rows the nodes sent into
- * store, as tuples of slot's descriptor whose columns from firstColumn
- * (0-based) on are the RETURNING values; the others are NULL.  Frees the
- * results.
+ * store, in input order, as tuples of slot's descriptor whose columns from
+ * firstColumn (0-based) on are the RETURNING values; the others are NULL.
+ * Frees the results.
  */
 void
 InsertBatcherStoreReturning(InsertBatcher *batcher, Tuplestorestate *store,
@@ -428,38 +758,23 @@ InsertBatcherStoreReturning(InsertBatcher *batcher, Tuplestorestate *store,
 	}
 	PG_TRY();
 	{
-		foreach(lc, batcher->returned)
+		if (batcher->mergeByPosition)
+			StoreReturningByPosition(batcher, store, slot, firstColumn, inFuncs, ioParams);
+		else
 		{
-			PGresult   *res = lfirst(lc);
-			int			row;
-
-			if (PQnfields(res) != desc->natts - firstColumn)
-				elog(ERROR, "RETURNING of ON CONFLICT returned %d columns, expected %d",
-					 PQnfields(res), desc->natts - firstColumn);
-			for (row = 0; row < PQntuples(res); row++)
+			foreach(lc, batcher->returned)
 			{
-				ExecClearTuple(slot);
-				for (i = 0; i < desc->natts; i++)
-				{
-					bool		null = (i < firstColumn ||
-										PQgetisnull(res, row, i - firstColumn));
+				PGresult   *res = lfirst(lc);
+				int			row;
 
-					slot->tts_isnull[i] = null;
-					slot->tts_values[i] =
-						null ? (Datum) 0 :
-						InputFunctionCall(&inFuncs[i], PQgetvalue(res, row, i - firstColumn),
-										  ioParams[i], TupleDescAttr(desc, i)->atttypmod);
-				}
-				ExecStoreVirtualTuple(slot);
-				tuplestore_puttupleslot(store, slot);
+				for (row = 0; row < PQntuples(res); row++)
+					StoreReturningRow(slot, res, row, firstColumn, inFuncs, ioParams, store);
 			}
 		}
 	}
 	PG_FINALLY();
 	{
-		foreach(lc, batcher->returned)
-			PQclear((PGresult *) lfirst(lc));
-		batcher->returned = NIL;
+		FreeReturned(batcher);
 	}
 	PG_END_TRY();
 }
@@ -475,6 +790,13 @@ FinishInsertBatcher(InsertBatcher *batcher, bool allowAutocommit)
 	List	   *pending = NIL;
 	int			i;
 
+	if (batcher->orderedReturning)
+	{
+		if (batcher->runs != NIL)
+			SendRuns(batcher, !(allowAutocommit && list_length(batcher->runs) == 1 &&
+								!batcher->runsSent));
+		return batcher->processed;
+	}
 	for (i = 0; i < batcher->table->shardCount; i++)
 	{
 		if (batcher->upsert != NULL ? batcher->upsertRows[i] != NIL :

@@ -569,6 +569,7 @@ RunTasks(List *tasks, TaskRunOptions *options, TaskRunResult *result)
 	int			i = 0;
 
 	result->results = NIL;
+	result->resultNodeIds = NIL;
 	result->rowsProcessed = 0;
 
 	PG_TRY();
@@ -617,7 +618,11 @@ RunTasks(List *tasks, TaskRunOptions *options, TaskRunResult *result)
 					CountProcessed(res, result);
 					MarkResult(group, res, options);
 					if (options->keepResults)
+					{
 						result->results = lappend(result->results, res);
+						result->resultNodeIds = lappend_int(result->resultNodeIds,
+															group->nodeId);
+					}
 					else
 						PQclear(res);
 					break;
@@ -652,6 +657,8 @@ FreeTaskResults(TaskRunResult *result)
 		PQclear((PGresult *) lfirst(lc));
 	list_free(result->results);
 	result->results = NIL;
+	list_free(result->resultNodeIds);
+	result->resultNodeIds = NIL;
 }
 
 /*

@@ -47,6 +47,8 @@ typedef struct TaskRunOptions
 typedef struct TaskRunResult
 {
 	List	   *results;		/* PGresult *, in completion order */
+	List	   *resultNodeIds;	/* node id of each result, in step (a
+								 * node's results come in its tasks' order) */
 	uint64		rowsProcessed;	/* from the command tags */
 } TaskRunResult;
 

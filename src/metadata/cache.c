@@ -671,10 +671,48 @@ ShardIndexForTypedValue(DistTableEntry *table, Datum value, Oid valueType)
 char *
 ShardNameForId(const char *schemaName, const char *relName, int64 shardId)
 {
-	char		shardRelName[NAMEDATALEN * 2];
+	return quote_qualified_identifier(schemaName, ShardTableName(relName, shardId));
+}
 
-	snprintf(shardRelName, sizeof(shardRelName), "%s_" INT64_FORMAT, relName, shardId);
-	return quote_qualified_identifier(schemaName, shardRelName);
+/*
+ * ShardTableName returns the unquoted name "rel_shardid" of a shard table,
+ * palloc'd in the current context.
+ */
+char *
+ShardTableName(const char *relName, int64 shardId)
+{
+	return psprintf("%s_" INT64_FORMAT, relName, shardId);
+}
+
+/*
+ * DistTableOfShard returns the distributed table that shardId belongs to,
+ * read from shard.dist_shard, or InvalidOid when no shard has that id (or
+ * the extension is absent).  Needs a transaction.
+ */
+Oid
+DistTableOfShard(int64 shardId)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key[1];
+	HeapTuple	tuple;
+	Oid			relid = InvalidOid;
+	bool		isnull;
+
+	if (!ShardExtensionLoaded())
+		return InvalidOid;
+	rel = table_open(distShardRelid, AccessShareLock);
+	ScanKeyInit(&key[0], Anum_dist_shard_shard_id, BTEqualStrategyNumber,
+				F_INT8EQ, Int64GetDatum(shardId));
+	scan = systable_beginscan(rel, CatalogIndexOid(DistShardPkeyIndex), true,
+							  NULL, 1, key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+		relid = DatumGetObjectId(heap_getattr(tuple, Anum_dist_shard_relid,
+											  RelationGetDescr(rel), &isnull));
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return relid;
 }
 
 /*

@@ -46,6 +46,7 @@
 #define DistTablePkeyIndex			"dist_table_pkey"
 #define DistColocationPkeyIndex		"dist_colocation_pkey"
 #define DistShardRelidIndex			"dist_shard_relid_shard_index_key"
+#define DistShardPkeyIndex			"dist_shard_pkey"
 #define DistPlacementShardIndex		"dist_placement_shard_id_node_id_key"
 
 #endif							/* SHARD_CATALOG_H */

@@ -78,6 +78,8 @@ extern int	ShardIndexForValue(DistTableEntry *table, Datum value);
 extern int	ShardIndexForTypedValue(DistTableEntry *table, Datum value, Oid valueType);
 extern char *ShardRelationName(DistTableEntry *table, int shardIndex);
 extern char *ShardNameForId(const char *schemaName, const char *relName, int64 shardId);
+extern char *ShardTableName(const char *relName, int64 shardId);
+extern Oid	DistTableOfShard(int64 shardId);
 extern void InvalidateDistTable(Oid relid);
 
 /* nodes */
