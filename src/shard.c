@@ -16,6 +16,7 @@
 
 #include "commands/utility_hook.h"
 #include "connection/connection.h"
+#include "executor/foreign_key_checks.h"
 #include "executor/shard_scan.h"
 #include "metadata/metadata.h"
 #include "planner/planner.h"
@@ -115,6 +116,7 @@ _PG_init(void)
 	InitMetadataCache();
 	InitConnectionCache();
 	InitRemoteTransactions();
+	InitForeignKeyChecks();
 	RegisterRecoveryLauncher();
 	RegisterShardScanMethods();
 	InstallPlannerHooks();

@@ -15,3 +15,9 @@ s/\(Planning\|Execution\) Time: [0-9.]* ms/\1 Time: XXX ms/
 
 # per-task times of ShardScan in EXPLAIN ANALYZE
 s/\((actual rows=[0-9]* time=\)[0-9.]* ms/\1XXX ms/g
+
+# the test directory in errors of files that a test includes with \i
+s|^psql:/.*/sql/\([a-z_]*\.psql\):|psql:sql/\1:|
+
+# constraint oids in the names of hidden foreign key RETURNING columns
+s/shard_fk_[0-9][0-9]*_/shard_fk_XXX_/g

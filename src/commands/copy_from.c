@@ -78,6 +78,7 @@
 #include "deparse/deparse.h"
 #include "connection/connection.h"
 #include "executor/task_execution.h"
+#include "metadata/foreign_keys.h"
 #include "metadata/metadata.h"
 #include "transaction/remote_xact.h"
 
@@ -1057,6 +1058,13 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 				 errhint("Use INSERT statements instead.")));
 	if (XactReadOnly && !rel->rd_islocaltemp)
 		PreventCommandIfReadOnly("COPY FROM");
+	if (CoordinatorForeignKeys(rel, true) != NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("COPY FROM into table \"%s\" is not supported yet: the coordinator enforces its foreign key \"%s\"",
+						RelationGetRelationName(rel),
+						get_constraint_name(linitial_oid(CoordinatorForeignKeys(rel, true)))),
+				 errhint("Use INSERT, or INSERT ... SELECT from a staging table.")));
 
 	cstate = BeginCopyFrom(pstate, rel, NULL, stmt->filename, stmt->is_program,
 						   NULL, stmt->attlist, stmt->options);

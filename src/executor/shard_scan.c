@@ -47,6 +47,7 @@
 #include "deparse/deparse.h"
 #include "deparse/shard_deparse.h"
 #include "executor/coordinator_eval.h"
+#include "executor/foreign_key_checks.h"
 #include "executor/insert_batcher.h"
 #include "executor/placement_tasks.h"
 #include "executor/shard_scan.h"
@@ -103,6 +104,9 @@ typedef struct ShardScanState
 	/* insert: returned rows, read through a slot of their own */
 	Tuplestorestate *returning;
 	TupleTableSlot *returningSlot;
+	/* coordinator-enforced foreign keys of an UPDATE or DELETE */
+	ForeignKeyChecks *fkChecks;
+	bool		fkChecksDone;
 
 	/* EXPLAIN ANALYZE only: per task rows and time */
 	bool		collectStats;
@@ -293,6 +297,10 @@ BeginShardScan(CustomScanState *node, EState *estate, int eflags)
 		state->typMods[i] = attr->atttypmod;
 	}
 
+	if (state->info->commandType == CMD_UPDATE || state->info->commandType == CMD_DELETE)
+		state->fkChecks = StartReturnedKeyChecks(state->info->commandType,
+												 cscan->custom_scan_tlist);
+
 	if (state->info->kind == SHARD_SCAN_RELATION)
 	{
 		ListCell   *lc;
@@ -324,6 +332,8 @@ UseAutocommit(ShardScanState *state, int taskCount)
 
 	if (taskCount != 1 || IsTransactionBlock() || InRemoteTransaction())
 		return false;
+	if (state->fkChecks != NULL)
+		return false;			/* the coordinator's checks follow in the transaction */
 	if (state->info->kind == SHARD_SCAN_RELATION || state->info->kind == SHARD_SCAN_PUSHDOWN)
 		return false;
 	if (state->info->kind == SHARD_SCAN_INSERT && !state->info->singleRowInsert)
@@ -601,10 +611,21 @@ ShardScanNext(ScanState *node)
 				if (StoreResultRow(state, res, state->currentRow, slot))
 				{
 					state->currentRow++;
+					if (state->fkChecks != NULL && !state->fkChecksDone)
+					{
+						slot_getallattrs(slot);
+						ForeignKeyChecksAddRow(state->fkChecks, slot->tts_values,
+											   slot->tts_isnull);
+					}
 					return slot;
 				}
 				state->currentResult = lnext(state->runResult.results, state->currentResult);
 				state->currentRow = 0;
+			}
+			if (state->fkChecks != NULL && !state->fkChecksDone)
+			{
+				state->fkChecksDone = true;
+				FinishForeignKeyChecks(state->fkChecks);
 			}
 			return ExecClearTuple(slot);
 	}
@@ -904,6 +925,7 @@ ExecuteInsert(ShardScanState *state)
 	PlanState  *child = linitial(state->css.custom_ps);
 	Relation	rel;
 	InsertBatcher *batcher;
+	ForeignKeyChecks *fkChecks;
 
 	if (!IsDistributedTable(info->targetRelid))
 		ereport(ERROR,
@@ -914,6 +936,7 @@ ExecuteInsert(ShardScanState *state)
 	rel = RelationIdGetRelation(info->targetRelid);
 	batcher = StartInsertBatcher(info->targetRelid, RelationGetDescr(rel));
 	RelationClose(rel);
+	fkChecks = StartForeignKeyChecks(info->targetRelid);
 	/*
 	 * ON CONFLICT: the statement template is the only task SQL; now() and
 	 * other stable values are the coordinator's, the same on every copy
@@ -941,10 +964,16 @@ ExecuteInsert(ShardScanState *state)
 		CHECK_FOR_INTERRUPTS();
 		slot_getallattrs(slot);
 		InsertBatcherAddRow(batcher, slot->tts_values, slot->tts_isnull);
+		if (fkChecks != NULL)
+			ForeignKeyChecksAddRow(fkChecks, slot->tts_values, slot->tts_isnull);
 		if (state->returning != NULL && info->taskSql == NIL)
 			tuplestore_puttupleslot(state->returning, slot);
 	}
-	estate->es_processed += FinishInsertBatcher(batcher, UseAutocommit(state, 1));
+	/* foreign key checks run in the transaction that inserted */
+	estate->es_processed += FinishInsertBatcher(batcher,
+												fkChecks == NULL && UseAutocommit(state, 1));
+	if (fkChecks != NULL)
+		FinishForeignKeyChecks(fkChecks);
 	if (state->returning != NULL && info->taskSql != NIL)
 		InsertBatcherStoreReturning(batcher, state->returning, state->css.ss.ss_ScanTupleSlot,
 									list_length(info->insertAttrs));

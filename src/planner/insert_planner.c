@@ -30,6 +30,7 @@
 #include "utils/syscache.h"
 
 #include "deparse/deparse.h"
+#include "metadata/foreign_keys.h"
 #include "planner/planner.h"
 
 static Query *BuildInsertSourceQuery(Query *query, Relation rel);
@@ -65,6 +66,15 @@ PlanColocatedInsertSelect(Query *query, DistTableEntry *table, List *allRelids)
 	if (list_length(query->jointree->fromlist) != 1 || query->cteList != NIL ||
 		query->jointree->quals != NULL)
 		return NULL;
+	/* the coordinator checks the rows of keys the shards cannot check */
+	{
+		Relation	rel = table_open(table->relid, NoLock);
+		bool		coordinatorKeys = (CoordinatorForeignKeys(rel, true) != NIL);
+
+		table_close(rel, NoLock);
+		if (coordinatorKeys)
+			return NULL;
+	}
 	rtr = linitial(query->jointree->fromlist);
 	if (!IsA(rtr, RangeTblRef))
 		return NULL;

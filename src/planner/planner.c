@@ -113,6 +113,8 @@ ShardPlanner(Query *parse, const char *queryString, int cursorOptions,
 			}
 			plan = PlanPushdownSelect(parse, queryString, cursorOptions, boundParams,
 									  allRelids, &reason);
+			if (plan == NULL)
+				plan = PlanMultiShardLockingSelect(parse, distRels, allRelids);
 			if (plan != NULL)
 				return plan;
 			CheckFallbackSupported(parse, distRels);
@@ -148,6 +150,7 @@ ShardPlanner(Query *parse, const char *queryString, int cursorOptions,
 				}
 				return StandardPlanner(parse, queryString, cursorOptions, boundParams);
 			}
+			AddForeignKeyReturning(parse);
 			plan = PlanReferenceTableStatement(parse, distRels, allRelids, &reason);
 			if (plan == NULL)
 				plan = PlanRouterStatement(parse, distRels, allRelids, boundParams, &reason);
@@ -335,6 +338,7 @@ MakeShardPlannedStmt(Query *query, CustomScan *scan, List *outputList, List *all
 	Index		placeholderIndex;
 	ListCell   *lc;
 	AttrNumber	resno = 0;
+	bool		hasOutput = false;
 
 	query_tree_walker(query, CollectRelationRtes, &nestedRtes, 0);
 	rtable = list_concat(rtable, nestedRtes);
@@ -345,6 +349,7 @@ MakeShardPlannedStmt(Query *query, CustomScan *scan, List *outputList, List *all
 
 		if (tle->resjunk)
 			continue;
+		hasOutput |= !IsForeignKeyReturning(tle);
 		colnames = lappend(colnames, makeString(tle->resname ? pstrdup(tle->resname) : pstrdup("?column?")));
 	}
 
@@ -372,6 +377,8 @@ MakeShardPlannedStmt(Query *query, CustomScan *scan, List *outputList, List *all
 						  exprCollation(expr), 0);
 		scanTlist = lappend(scanTlist, makeTargetEntry((Expr *) scanVar, resno,
 													   tle->resname, false));
+		if (IsForeignKeyReturning(tle))
+			continue;			/* scan tuple only, after the output columns */
 		planVar = makeVar(INDEX_VAR, resno, exprType(expr), exprTypmod(expr),
 						  exprCollation(expr), 0);
 		planTlist = lappend(planTlist, makeTargetEntry((Expr *) planVar, resno,
@@ -387,7 +394,7 @@ MakeShardPlannedStmt(Query *query, CustomScan *scan, List *outputList, List *all
 
 	result->commandType = query->commandType;
 	result->queryId = query->queryId;
-	result->hasReturning = (query->returningList != NIL);
+	result->hasReturning = (query->returningList != NIL && hasOutput);
 	result->hasModifyingCTE = query->hasModifyingCTE;
 	result->canSetTag = query->canSetTag;
 	result->transientPlan = false;
