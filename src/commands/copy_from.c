@@ -77,8 +77,8 @@
 #include "commands/copy_from.h"
 #include "deparse/deparse.h"
 #include "connection/connection.h"
+#include "executor/foreign_key_checks.h"
 #include "executor/task_execution.h"
-#include "metadata/foreign_keys.h"
 #include "metadata/metadata.h"
 #include "transaction/remote_xact.h"
 
@@ -1002,6 +1002,7 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 	FmgrInfo   *outFuncs = NULL;
 	bool		forwardLines;
 	bool		rawFields;
+	ForeignKeyChecks *fkChecks;
 	bool		reference;
 	ErrorContextCallback errcallback;
 	uint64		processed = 0;
@@ -1058,13 +1059,8 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 				 errhint("Use INSERT statements instead.")));
 	if (XactReadOnly && !rel->rd_islocaltemp)
 		PreventCommandIfReadOnly("COPY FROM");
-	if (CoordinatorForeignKeys(rel, true) != NIL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("COPY FROM into table \"%s\" is not supported yet: the coordinator enforces its foreign key \"%s\"",
-						RelationGetRelationName(rel),
-						get_constraint_name(linitial_oid(CoordinatorForeignKeys(rel, true)))),
-				 errhint("Use INSERT, or INSERT ... SELECT from a staging table.")));
+	/* keys of foreign keys that the coordinator enforces, checked at the end */
+	fkChecks = StartForeignKeyChecks(RelationGetRelid(rel));
 
 	cstate = BeginCopyFrom(pstate, rel, NULL, stmt->filename, stmt->is_program,
 						   NULL, stmt->attlist, stmt->options);
@@ -1162,7 +1158,7 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 	 * reference table, none): split the line into fields and convert that
 	 * one.
 	 */
-	rawFields = forwardLines && whereClause == NULL;
+	rawFields = forwardLines && whereClause == NULL && fkChecks == NULL;
 	copy->csvLines = forwardLines && cstate->opts.csv_mode;
 	if (rawFields && !reference)
 	{
@@ -1279,6 +1275,8 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 			appendStringInfoCharMacro(&batch->data, '\n');
 			error_context_stack = errcallback.previous;
 			MemoryContextSwitchTo(oldContext);
+			if (fkChecks != NULL)
+				ForeignKeyChecksAddRow(fkChecks, values, nulls);
 			AddBatchRow(batch, cstate->cur_lineno);
 			copy->bufferedBytes += batch->data.len - rowStart;
 			processed++;
@@ -1316,6 +1314,8 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 						RelationGetRelationName(rel), copy->expectedRows, copy->remoteRows)));
 
 	ResetTransmissionModes(floatNestLevel);
+	if (fkChecks != NULL)
+		FinishForeignKeyChecks(fkChecks);
 	if (slot != NULL)
 		ExecDropSingleTupleTableSlot(slot);
 	FreeExecutorState(estate);

@@ -74,11 +74,15 @@ typedef struct KeyCheck
 	Oid			pfEqOps[INDEX_MAX_KEYS];
 	AttrNumber	delSetCols[INDEX_MAX_KEYS];
 	int			nDelSetCols;
-	AttrNumber	slotAttnos[INDEX_MAX_KEYS]; /* where the written rows hold the key */
-	Oid			keyTypes[INDEX_MAX_KEYS];	/* of the key columns written */
-	bool		keyByVal[INDEX_MAX_KEYS];
-	int16		keyLen[INDEX_MAX_KEYS];
-	List	   *keys;			/* Datum arrays of nkeys values */
+	bool		onUpdate;		/* the ON UPDATE action of updated referenced keys */
+	int			width;			/* values per recorded key: nkeys, or old and new
+								 * keys (2 * nkeys) for onUpdate */
+	/* where the written rows hold the key (then the new key for onUpdate) */
+	AttrNumber	slotAttnos[2 * INDEX_MAX_KEYS];
+	Oid			keyTypes[2 * INDEX_MAX_KEYS];	/* of the key columns written */
+	bool		keyByVal[2 * INDEX_MAX_KEYS];
+	int16		keyLen[2 * INDEX_MAX_KEYS];
+	List	   *keys;			/* Datum arrays of width values */
 } KeyCheck;
 
 struct ForeignKeyChecks
@@ -92,6 +96,7 @@ typedef struct CheckPlanKey
 {
 	Oid			constraintOid;
 	char		action;
+	bool		onUpdate;
 } CheckPlanKey;
 
 typedef struct CheckPlanEntry
@@ -105,7 +110,8 @@ static HTAB *CheckPlans = NULL;
 /* KeyChecks of deferred constraints, in TopTransactionContext */
 static List *DeferredChecks = NIL;
 
-static KeyCheck *LoadKeyCheck(Oid constraintOid, char action, MemoryContext context);
+static KeyCheck *LoadKeyCheck(Oid constraintOid, char action, bool onUpdate,
+							  MemoryContext context);
 static ForeignKeyChecks *AddKeyCheck(ForeignKeyChecks *checks, KeyCheck *check);
 static SPIPlanPtr CheckPlan(KeyCheck *check);
 static char *CheckSql(KeyCheck *check);
@@ -160,7 +166,8 @@ StartForeignKeyChecks(Oid relid)
 		elog(ERROR, "could not open relation %u", relid);
 	foreach(lc, CoordinatorForeignKeys(rel, true))
 	{
-		KeyCheck   *check = LoadKeyCheck(lfirst_oid(lc), KEY_CHECK, CurrentMemoryContext);
+		KeyCheck   *check = LoadKeyCheck(lfirst_oid(lc), KEY_CHECK, false,
+										 CurrentMemoryContext);
 
 		memcpy(check->slotAttnos, check->fkAttnos, sizeof(check->slotAttnos));
 		result = AddKeyCheck(result, check);
@@ -172,14 +179,14 @@ StartForeignKeyChecks(Oid relid)
 /*
  * StartReturnedKeyChecks returns the work for the hidden RETURNING columns
  * of a scan tuple described by scanTlist (planner/foreign_key_planner.c):
- * new referencing keys of an UPDATE, deleted referenced keys of a DELETE.
- * NULL when there are none.
+ * "shard_fk_<oid>_<n>" new referencing keys of an UPDATE or deleted
+ * referenced keys of a DELETE; "shard_fko_<oid>_<n>" / "shard_fkn_<oid>_<n>"
+ * old and new referenced keys of an UPDATE.  NULL when there are none.
  */
 ForeignKeyChecks *
 StartReturnedKeyChecks(CmdType commandType, List *scanTlist)
 {
 	ForeignKeyChecks *result = NULL;
-	KeyCheck   *check = NULL;
 	ListCell   *lc;
 
 	foreach(lc, scanTlist)
@@ -187,26 +194,49 @@ StartReturnedKeyChecks(CmdType commandType, List *scanTlist)
 		TargetEntry *tle = lfirst(lc);
 		Oid			constraintOid;
 		int			position;
+		bool		onUpdate = false;
+		bool		newKey = false;
+		KeyCheck   *check = NULL;
+		ListCell   *cc;
 
-		if (tle->resname == NULL ||
-			sscanf(tle->resname, "shard_fk_%u_%d", &constraintOid, &position) != 2)
+		if (tle->resname == NULL)
 			continue;
-		if (position == 0)
+		if (sscanf(tle->resname, "shard_fko_%u_%d", &constraintOid, &position) == 2)
+			onUpdate = true;
+		else if (sscanf(tle->resname, "shard_fkn_%u_%d", &constraintOid, &position) == 2)
+			onUpdate = newKey = true;
+		else if (sscanf(tle->resname, "shard_fk_%u_%d", &constraintOid, &position) != 2)
+			continue;
+		if (result != NULL)
+		{
+			foreach(cc, result->checks)
+			{
+				KeyCheck   *other = lfirst(cc);
+
+				if (other->constraintOid == constraintOid && other->onUpdate == onUpdate)
+					check = other;
+			}
+		}
+		if (check == NULL)
 		{
 			HeapTuple	tuple = SearchSysCache1(CONSTROID, ObjectIdGetDatum(constraintOid));
-			char		action;
+			Form_pg_constraint con;
+			char		action = KEY_CHECK;
 
 			if (!HeapTupleIsValid(tuple))
 				elog(ERROR, "cache lookup failed for constraint %u", constraintOid);
-			action = (commandType == CMD_DELETE) ?
-				((Form_pg_constraint) GETSTRUCT(tuple))->confdeltype : KEY_CHECK;
+			con = (Form_pg_constraint) GETSTRUCT(tuple);
+			if (onUpdate)
+				action = con->confupdtype;
+			else if (commandType == CMD_DELETE)
+				action = con->confdeltype;
 			ReleaseSysCache(tuple);
-			check = LoadKeyCheck(constraintOid, action, CurrentMemoryContext);
+			check = LoadKeyCheck(constraintOid, action, onUpdate, CurrentMemoryContext);
 			result = AddKeyCheck(result, check);
 		}
-		if (check == NULL || position >= check->nkeys)
+		if (position < 0 || position >= check->nkeys)
 			elog(ERROR, "unexpected foreign key column \"%s\"", tle->resname);
-		check->slotAttnos[position] = tle->resno;
+		check->slotAttnos[position + (newKey ? check->nkeys : 0)] = tle->resno;
 	}
 	return result;
 }
@@ -215,7 +245,7 @@ StartReturnedKeyChecks(CmdType commandType, List *scanTlist)
  * LoadKeyCheck reads constraint constraintOid from the catalog.
  */
 static KeyCheck *
-LoadKeyCheck(Oid constraintOid, char action, MemoryContext context)
+LoadKeyCheck(Oid constraintOid, char action, bool onUpdate, MemoryContext context)
 {
 	HeapTuple	tuple = SearchSysCache1(CONSTROID, ObjectIdGetDatum(constraintOid));
 	Form_pg_constraint con;
@@ -227,6 +257,7 @@ LoadKeyCheck(Oid constraintOid, char action, MemoryContext context)
 	con = (Form_pg_constraint) GETSTRUCT(tuple);
 	check->constraintOid = constraintOid;
 	check->action = action;
+	check->onUpdate = onUpdate;
 	check->childRelid = con->conrelid;
 	check->parentRelid = con->confrelid;
 	check->matchType = con->confmatchtype;
@@ -242,6 +273,13 @@ LoadKeyCheck(Oid constraintOid, char action, MemoryContext context)
 
 		check->keyTypes[i] = get_atttype(relid, attno);
 		get_typlenbyval(check->keyTypes[i], &check->keyLen[i], &check->keyByVal[i]);
+	}
+	check->width = onUpdate ? 2 * check->nkeys : check->nkeys;
+	for (i = check->nkeys; i < check->width; i++)
+	{
+		check->keyTypes[i] = check->keyTypes[i - check->nkeys];
+		check->keyLen[i] = check->keyLen[i - check->nkeys];
+		check->keyByVal[i] = check->keyByVal[i - check->nkeys];
 	}
 	return check;
 }
@@ -276,15 +314,30 @@ ForeignKeyChecksAddRow(ForeignKeyChecks *checks, Datum *values, bool *isnull)
 				ReportMissingKey(check, NULL, true);
 			continue;
 		}
-		for (i = 0; i < check->nkeys && same; i++)
-			same = datumIsEqual(values[check->slotAttnos[i] - 1], last[i],
-								check->keyByVal[i], check->keyLen[i]);
+		if (check->onUpdate)
+		{
+			bool		changed = false;
+
+			/* a referenced key that keeps its value needs no action */
+			for (i = 0; i < check->nkeys && !changed; i++)
+				changed = isnull[check->slotAttnos[i + check->nkeys] - 1] ||
+					!datumIsEqual(values[check->slotAttnos[i] - 1],
+								  values[check->slotAttnos[i + check->nkeys] - 1],
+								  check->keyByVal[i], check->keyLen[i]);
+			if (!changed)
+				continue;
+		}
+		for (i = 0; i < check->width && same; i++)
+			same = !isnull[check->slotAttnos[i] - 1] &&
+				datumIsEqual(values[check->slotAttnos[i] - 1], last[i],
+							 check->keyByVal[i], check->keyLen[i]);
 		if (same)
 			continue;			/* the previous row's key */
-		key = MemoryContextAlloc(checks->context, sizeof(Datum) * check->nkeys);
-		for (i = 0; i < check->nkeys; i++)
-			key[i] = datumCopy(values[check->slotAttnos[i] - 1], check->keyByVal[i],
-							   check->keyLen[i]);
+		key = MemoryContextAlloc(checks->context, sizeof(Datum) * check->width);
+		for (i = 0; i < check->width; i++)
+			key[i] = isnull[check->slotAttnos[i] - 1] ? (Datum) 0 :
+				datumCopy(values[check->slotAttnos[i] - 1], check->keyByVal[i],
+						  check->keyLen[i]);
 		check->keys = lappend(check->keys, key);
 	}
 }
@@ -317,10 +370,10 @@ FinishForeignKeyChecks(ForeignKeyChecks *checks)
 			copy->keys = NIL;
 			foreach(kc, check->keys)
 			{
-				Datum	   *key = palloc(sizeof(Datum) * check->nkeys);
+				Datum	   *key = palloc(sizeof(Datum) * check->width);
 				int			i;
 
-				for (i = 0; i < check->nkeys; i++)
+				for (i = 0; i < check->width; i++)
 					key[i] = datumCopy(((Datum *) lfirst(kc))[i], check->keyByVal[i],
 									   check->keyLen[i]);
 				copy->keys = lappend(copy->keys, key);
@@ -359,6 +412,7 @@ CheckPlan(KeyCheck *check)
 	memset(&key, 0, sizeof(key));
 	key.constraintOid = check->constraintOid;
 	key.action = check->action;
+	key.onUpdate = check->onUpdate;
 	entry = hash_search(CheckPlans, &key, HASH_ENTER, &found);
 	if (found && entry->plan != NULL && SPI_plan_is_valid(entry->plan))
 		return entry->plan;
@@ -367,7 +421,8 @@ CheckPlan(KeyCheck *check)
 	entry->plan = NULL;
 
 	sql = CheckSql(check);
-	plan = SPI_prepare(sql, check->nkeys, check->keyTypes);
+	plan = SPI_prepare(sql, (check->onUpdate && check->action == FKCONSTR_ACTION_CASCADE) ?
+					   check->width : check->nkeys, check->keyTypes);
 	if (plan == NULL)
 		elog(ERROR, "could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
 	SPI_keepplan(plan);
@@ -385,6 +440,8 @@ static char *
 CheckSql(KeyCheck *check)
 {
 	bool		keyCheck = (check->action == KEY_CHECK);
+	/* ON DELETE SET NULL / SET DEFAULT may name the columns to set */
+	bool		useSetCols = (check->nDelSetCols > 0 && !check->onUpdate);
 	Oid			relid = keyCheck ? check->parentRelid : check->childRelid;
 	AttrNumber *attnos = keyCheck ? check->pkAttnos : check->fkAttnos;
 	char	   *relname = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
@@ -396,15 +453,25 @@ CheckSql(KeyCheck *check)
 	switch (check->action)
 	{
 		case FKCONSTR_ACTION_CASCADE:
-			appendStringInfo(&sql, "DELETE FROM ONLY %s x WHERE ", relname);
+			if (!check->onUpdate)
+			{
+				appendStringInfo(&sql, "DELETE FROM ONLY %s x WHERE ", relname);
+				break;
+			}
+			appendStringInfo(&sql, "UPDATE ONLY %s x SET ", relname);
+			for (i = 0; i < check->nkeys; i++)
+				appendStringInfo(&sql, "%s%s = $%d", i > 0 ? ", " : "",
+								 quote_identifier(get_attname(relid, check->fkAttnos[i], false)),
+								 check->nkeys + i + 1);
+			appendStringInfoString(&sql, " WHERE ");
 			break;
 		case FKCONSTR_ACTION_SETNULL:
 		case FKCONSTR_ACTION_SETDEFAULT:
 			appendStringInfo(&sql, "UPDATE ONLY %s x SET ", relname);
-			for (i = 0; i < (check->nDelSetCols > 0 ? check->nDelSetCols : check->nkeys); i++)
+			for (i = 0; i < (useSetCols ? check->nDelSetCols : check->nkeys); i++)
 				appendStringInfo(&sql, "%s%s = %s", i > 0 ? ", " : "",
 								 quote_identifier(get_attname(relid,
-															  check->nDelSetCols > 0 ?
+															  useSetCols ?
 															  check->delSetCols[i] :
 															  check->fkAttnos[i], false)),
 								 check->action == FKCONSTR_ACTION_SETNULL ? "NULL" : "DEFAULT");
@@ -502,7 +569,7 @@ static void
 RunKeyCheck(KeyCheck *check)
 {
 	SPIPlanPtr	plan;
-	char		nulls[INDEX_MAX_KEYS];
+	char		nulls[2 * INDEX_MAX_KEYS];
 	ListCell   *lc;
 	bool		select = (check->action == KEY_CHECK ||
 						  check->action == FKCONSTR_ACTION_NOACTION ||

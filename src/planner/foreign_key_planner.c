@@ -9,8 +9,13 @@
  * returns the deleted keys.  Each such column is a RETURNING entry named
  * "shard_fk_<constraint oid>_<key position>" after the user's entries: it
  * is shipped to the shards and kept in the ShardScan's scan tuple, never
- * in its output.  An UPDATE of referenced columns of such a key is
- * refused: RETURNING gives no old values.
+ * in its output.  An UPDATE of referenced columns of such a key returns
+ * old and new keys ("shard_fko_..." and "shard_fkn_..."): RETURNING only
+ * sees new values, so the statement joins a second reference to its
+ * target, "shard_old", on the referenced key and the distribution column:
+ * in the shards the join reads the row version the update replaces.  The
+ * referenced key's columns must be NOT NULL for that join to find every
+ * row.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -18,20 +23,26 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/pg_constraint.h"
+#include "catalog/pg_type.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
 #include "parser/parsetree.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
+#include "utils/typcache.h"
 
 #include "metadata/foreign_keys.h"
 #include "planner/planner.h"
 
-#define HIDDEN_PREFIX "shard_fk_"
+#define HIDDEN_PREFIX "shard_fk"
 
 static bool ColumnAssigned(Query *query, AttrNumber attno);
 static void AppendKeyColumns(Query *query, Relation rel, Oid constraintOid,
 							 bool referencing);
+static Index AddOldRowJoin(Query *query, Relation rel, AttrNumber *keyAttnos, int nkeys,
+						   Oid constraintOid);
 
 /*
  * IsForeignKeyReturning returns whether tle is a hidden RETURNING column.
@@ -89,19 +100,101 @@ AppendKeyColumns(Query *query, Relation rel, Oid constraintOid, bool referencing
 		query->returningList =
 			lappend(query->returningList,
 					makeTargetEntry((Expr *) var, list_length(query->returningList) + 1,
-									psprintf(HIDDEN_PREFIX "%u_%d", constraintOid, i), false));
+									psprintf(HIDDEN_PREFIX "_%u_%d", constraintOid, i), false));
 	}
 }
 
 /*
- * AddForeignKeyReturning adds the hidden RETURNING columns that an UPDATE
- * or DELETE of a distributed table needs for its coordinator-enforced
- * foreign keys, in place.  Throws for an UPDATE of a referenced column of
- * such a key.
+ * AddOldRowJoin adds "shard_old", a second reference to the UPDATE's
+ * target joined on keyAttnos and the distribution column, unless the
+ * query has it already, and returns its range table index.  Throws when a
+ * key column may be NULL (the join would skip the row).
  */
-void
+static Index
+AddOldRowJoin(Query *query, Relation rel, AttrNumber *keyAttnos, int nkeys,
+			  Oid constraintOid)
+{
+	RangeTblEntry *target = rt_fetch(query->resultRelation, query->rtable);
+	DistTableEntry *table = LookupDistTable(target->relid);
+	RangeTblEntry *old;
+	RangeTblRef *ref;
+	List	   *quals = NIL;
+	List	   *joinAttnos = NIL;
+	Index		oldIndex;
+	ListCell   *lc;
+	int			i;
+
+	foreach(lc, query->rtable)
+	{
+		RangeTblEntry *rte = lfirst(lc);
+
+		if (rte->alias != NULL && strcmp(rte->alias->aliasname, "shard_old") == 0)
+			return foreach_current_index(lc) + 1;
+	}
+	for (i = 0; i < nkeys; i++)
+		if (!TupleDescAttr(RelationGetDescr(rel), keyAttnos[i] - 1)->attnotnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("UPDATE of column \"%s\" of distributed table \"%s\" is not supported: foreign key \"%s\" references it and it may be NULL",
+							NameStr(TupleDescAttr(RelationGetDescr(rel), keyAttnos[i] - 1)->attname),
+							RelationGetRelationName(rel), get_constraint_name(constraintOid)),
+					 errhint("Make the referenced columns NOT NULL.")));
+
+	old = copyObject(target);
+	old->alias = makeAlias("shard_old", NIL);
+	old->eref = makeAlias("shard_old", copyObject(target->eref->colnames));
+	old->requiredPerms = 0;		/* read for the coordinator's work */
+	old->rellockmode = AccessShareLock;
+	old->selectedCols = NULL;
+	old->insertedCols = NULL;
+	old->updatedCols = NULL;
+	old->inFromCl = true;
+	query->rtable = lappend(query->rtable, old);
+	oldIndex = list_length(query->rtable);
+	ref = makeNode(RangeTblRef);
+	ref->rtindex = oldIndex;
+	query->jointree->fromlist = lappend(query->jointree->fromlist, ref);
+
+	/* the key, and the distribution column unless the key has it */
+	for (i = 0; i < nkeys; i++)
+		joinAttnos = lappend_int(joinAttnos, keyAttnos[i]);
+	if (table->distAttno != InvalidAttrNumber)
+		joinAttnos = list_append_unique_int(joinAttnos, table->distAttno);
+	foreach(lc, joinAttnos)
+	{
+		AttrNumber	attno = lfirst_int(lc);
+		Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(rel), attno - 1);
+		TypeCacheEntry *typentry = lookup_type_cache(attr->atttypid, TYPECACHE_EQ_OPR);
+		OpExpr	   *eq;
+
+		if (!OidIsValid(typentry->eq_opr))
+			elog(ERROR, "no equality operator for type %u", attr->atttypid);
+		eq = (OpExpr *) make_opclause(typentry->eq_opr, BOOLOID, false,
+									  (Expr *) makeVar(oldIndex, attno, attr->atttypid,
+													   attr->atttypmod, attr->attcollation, 0),
+									  (Expr *) makeVar(query->resultRelation, attno,
+													   attr->atttypid, attr->atttypmod,
+													   attr->attcollation, 0),
+									  InvalidOid, attr->attcollation);
+		set_opfuncid(eq);
+		quals = lappend(quals, eq);
+	}
+	if (query->jointree->quals != NULL)
+		quals = lcons(query->jointree->quals, quals);
+	query->jointree->quals = (Node *) make_ands_explicit(quals);
+	return oldIndex;
+}
+
+/*
+ * AddForeignKeyReturning adds the hidden RETURNING columns (and for an
+ * UPDATE of referenced keys the "shard_old" join) that an UPDATE or DELETE
+ * of a distributed table needs for its coordinator-enforced foreign keys,
+ * in place.  Returns whether it changed the query.
+ */
+bool
 AddForeignKeyReturning(Query *query)
 {
+	int			returningLength = list_length(query->returningList);
 	RangeTblEntry *target = rt_fetch(query->resultRelation, query->rtable);
 	Relation	rel = table_open(target->relid, NoLock);
 	ListCell   *lc;
@@ -113,6 +206,8 @@ AddForeignKeyReturning(Query *query)
 		AttrNumber	conkey[INDEX_MAX_KEYS];
 		AttrNumber	confkey[INDEX_MAX_KEYS];
 		int			nkeys;
+		bool		assigned;
+		Index		oldIndex;
 		int			i;
 
 		if (query->commandType == CMD_DELETE)
@@ -125,15 +220,26 @@ AddForeignKeyReturning(Query *query)
 			elog(ERROR, "cache lookup failed for constraint %u", constraintOid);
 		DeconstructFkConstraintRow(tuple, &nkeys, conkey, confkey, NULL, NULL, NULL, NULL, NULL);
 		ReleaseSysCache(tuple);
+		assigned = false;
 		for (i = 0; i < nkeys; i++)
-			if (ColumnAssigned(query, confkey[i]))
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("UPDATE of column \"%s\" of distributed table \"%s\" is not supported: foreign key \"%s\" references it",
-								get_attname(target->relid, confkey[i], false),
-								RelationGetRelationName(rel), get_constraint_name(constraintOid)),
-						 errdetail("The coordinator enforces this foreign key and needs the old key values."),
-						 errhint("Delete the row and insert it again with the new key.")));
+			assigned |= ColumnAssigned(query, confkey[i]);
+		if (!assigned)
+			continue;
+		oldIndex = AddOldRowJoin(query, rel, confkey, nkeys, constraintOid);
+		for (i = 0; i < 2 * nkeys; i++)
+		{
+			AttrNumber	attno = confkey[i % nkeys];
+			Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(rel), attno - 1);
+			Var		   *var = makeVar(i < nkeys ? oldIndex : query->resultRelation, attno,
+									  attr->atttypid, attr->atttypmod, attr->attcollation, 0);
+
+			query->returningList =
+				lappend(query->returningList,
+						makeTargetEntry((Expr *) var, list_length(query->returningList) + 1,
+										psprintf(HIDDEN_PREFIX "%c_%u_%d",
+												 i < nkeys ? 'o' : 'n', constraintOid,
+												 i % nkeys), false));
+		}
 	}
 	if (query->commandType == CMD_UPDATE)
 	{
@@ -159,4 +265,5 @@ AddForeignKeyReturning(Query *query)
 		}
 	}
 	table_close(rel, NoLock);
+	return list_length(query->returningList) != returningLength;
 }

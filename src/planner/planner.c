@@ -150,7 +150,8 @@ ShardPlanner(Query *parse, const char *queryString, int cursorOptions,
 				}
 				return StandardPlanner(parse, queryString, cursorOptions, boundParams);
 			}
-			AddForeignKeyReturning(parse);
+			if (AddForeignKeyReturning(parse))
+				distRels = FindDistributedRelations(parse, &allRelids);
 			plan = PlanReferenceTableStatement(parse, distRels, allRelids, &reason);
 			if (plan == NULL)
 				plan = PlanRouterStatement(parse, distRels, allRelids, boundParams, &reason);

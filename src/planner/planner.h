@@ -48,7 +48,7 @@ extern Expr *BoundParamAsConst(Param *param, ParamListInfo boundParams);
 extern PlannedStmt *PlanMultiShardLockingSelect(Query *query, List *distRels,
 												 List *allRelids);
 extern bool IsForeignKeyReturning(TargetEntry *tle);
-extern void AddForeignKeyReturning(Query *query);
+extern bool AddForeignKeyReturning(Query *query);
 extern PlannedStmt *PlanPinnedSelect(Query *query, List *allRelids, DistTableEntry *anchor,
 									 Expr *pin);
 
