@@ -13,6 +13,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/heap.h"
 #include "catalog/namespace.h"
 #include "commands/copy.h"
 #include "nodes/parsenodes.h"
@@ -35,6 +36,7 @@ static void ShardProcessUtility(PlannedStmt *pstmt, const char *queryString,
 static Oid	DistributedRangeVar(RangeVar *rv);
 static void RefuseOnDistributed(RangeVar *rv, const char *what, const char *hint);
 static void TruncateShards(List *relids);
+static void RefuseTruncateCascadeToDistributed(List *relations);
 
 /*
  * InstallUtilityHook saves the previous ProcessUtility hook and installs
@@ -78,6 +80,38 @@ RefuseOnDistributed(RangeVar *rv, const char *what, const char *hint)
 				 errmsg("%s is not supported on distributed table \"%s\" yet",
 						what, get_rel_name(relid)),
 				 hint ? errhint("%s", hint) : 0));
+}
+
+/*
+ * RefuseTruncateCascadeToDistributed throws when TRUNCATE ... CASCADE of
+ * relations (RangeVars) would reach a distributed table through foreign
+ * keys: PostgreSQL would empty its coordinator table only.
+ */
+static void
+RefuseTruncateCascadeToDistributed(List *relations)
+{
+	List	   *relids = NIL;
+	ListCell   *lc;
+	int			count;
+
+	foreach(lc, relations)
+	{
+		Oid			relid = RangeVarGetRelid(lfirst(lc), NoLock, true);
+
+		if (OidIsValid(relid))
+			relids = lappend_oid(relids, relid);
+	}
+	do
+	{
+		count = list_length(relids);
+		relids = list_concat_unique_oid(relids, heap_truncate_find_FKs(relids));
+	} while (list_length(relids) > count);
+	foreach(lc, relids)
+		if (IsDistributedTable(lfirst_oid(lc)))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("TRUNCATE ... CASCADE is not supported on distributed table \"%s\"",
+							get_rel_name(lfirst_oid(lc)))));
 }
 
 /*
@@ -168,6 +202,8 @@ ShardProcessUtility(PlannedStmt *pstmt, const char *queryString,
 					TruncateStmt *stmt = (TruncateStmt *) parsetree;
 					ListCell   *lc;
 
+					if (stmt->behavior == DROP_CASCADE)
+						RefuseTruncateCascadeToDistributed(stmt->relations);
 					foreach(lc, stmt->relations)
 					{
 						Oid			relid = DistributedRangeVar(lfirst(lc));

@@ -27,7 +27,8 @@
  * Keys of INITIALLY DEFERRED constraints are queued in the transaction's
  * memory and checked at pre-commit (before the remote transactions are
  * prepared or committed: this callback is registered after theirs, and
- * callbacks run newest first).  SET CONSTRAINTS does not move them.
+ * callbacks run newest first), and forgotten when the subtransaction that
+ * queued them rolls back.  SET CONSTRAINTS does not move them.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -83,6 +84,7 @@ typedef struct KeyCheck
 	bool		keyByVal[2 * INDEX_MAX_KEYS];
 	int16		keyLen[2 * INDEX_MAX_KEYS];
 	List	   *keys;			/* Datum arrays of width values */
+	SubTransactionId subxid;	/* deferred: the subtransaction that queued it */
 } KeyCheck;
 
 struct ForeignKeyChecks
@@ -123,6 +125,8 @@ static void ReportMissingKey(KeyCheck *check, Datum *key, bool mixedNulls);
 static void ReportReferencedKey(KeyCheck *check, Datum *key);
 static char *KeyText(KeyCheck *check, Oid relid, AttrNumber *attnos, Datum *key);
 static void ForeignKeyXactCallback(XactEvent event, void *arg);
+static void ForeignKeySubXactCallback(SubXactEvent event, SubTransactionId mySubid,
+									  SubTransactionId parentSubid, void *arg);
 
 /*
  * InitForeignKeyChecks registers the pre-commit check of deferred keys.
@@ -132,6 +136,7 @@ void
 InitForeignKeyChecks(void)
 {
 	RegisterXactCallback(ForeignKeyXactCallback, NULL);
+	RegisterSubXactCallback(ForeignKeySubXactCallback, NULL);
 }
 
 /*
@@ -368,6 +373,7 @@ FinishForeignKeyChecks(ForeignKeyChecks *checks)
 
 			memcpy(copy, check, sizeof(KeyCheck));
 			copy->keys = NIL;
+			copy->subxid = GetCurrentSubTransactionId();
 			foreach(kc, check->keys)
 			{
 				Datum	   *key = palloc(sizeof(Datum) * check->width);
@@ -703,5 +709,27 @@ ForeignKeyXactCallback(XactEvent event, void *arg)
 			break;
 		default:
 			break;
+	}
+}
+
+/*
+ * ForeignKeySubXactCallback forgets the deferred work queued inside a
+ * subtransaction that rolls back: every subtransaction with an id at
+ * least mySubid began inside it.
+ */
+static void
+ForeignKeySubXactCallback(SubXactEvent event, SubTransactionId mySubid,
+						  SubTransactionId parentSubid, void *arg)
+{
+	ListCell   *lc;
+
+	if (event != SUBXACT_EVENT_ABORT_SUB)
+		return;
+	foreach(lc, DeferredChecks)
+	{
+		KeyCheck   *check = lfirst(lc);
+
+		if (check->subxid >= mySubid)
+			DeferredChecks = foreach_delete_current(DeferredChecks, lc);
 	}
 }
