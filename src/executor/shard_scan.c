@@ -185,6 +185,7 @@ ShardPlanInfoToList(ShardPlanInfo *info)
 	list = lappend(list, makeBoolean(info->singleRowInsert));
 	list = lappend(list, makeString(pstrdup(info->strategy)));
 	list = lappend(list, info->shippedConsts);
+	list = lappend(list, makeBoolean(info->locksRows));
 	return list;
 }
 
@@ -214,10 +215,11 @@ ShardPlanInfoFromList(List *list)
 	info->singleRowInsert = boolVal(list_nth(list, i++));
 	info->strategy = strVal(list_nth(list, i++));
 	info->shippedConsts = list_nth(list, i++);
+	info->locksRows = boolVal(list_nth(list, i++));
 	return info;
 }
 
-#define SHARD_PLAN_INFO_LENGTH 16
+#define SHARD_PLAN_INFO_LENGTH 17
 
 /*
  * MakeShardScan returns a CustomScan node carrying info; the caller fills
@@ -475,6 +477,7 @@ ExecuteTasks(ShardScanState *state)
 
 	memset(&options, 0, sizeof(options));
 	options.isWrite = (state->info->commandType != CMD_SELECT);
+	options.locksRows = state->info->locksRows;
 	options.needTransaction = !UseAutocommit(state, list_length(state->tasks));
 	options.keepResults = (state->info->commandType == CMD_SELECT || state->info->hasReturning);
 	options.collectStats = state->collectStats;

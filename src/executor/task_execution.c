@@ -476,6 +476,8 @@ RunTasks(List *tasks, TaskRunOptions *options, TaskRunResult *result)
 			FlushPendingStream(conn);
 			if (options->isWrite && options->needTransaction)
 				MarkRemoteWrite(conn);
+			else if (options->locksRows && options->needTransaction)
+				MarkRemoteRowLocks(conn);
 			if (options->collectTiming)
 				INSTR_TIME_SET_CURRENT(group->sentAt);
 

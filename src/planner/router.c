@@ -623,6 +623,7 @@ FinishTaskPlan(Query *query, List *allRelids, ShardPlanInfo *info,
 		scan->custom_private = lappend(scan->custom_private, copy);
 	}
 
+	info->locksRows = (query->rowMarks != NIL);
 	outputList = (query->commandType == CMD_SELECT) ? query->targetList : query->returningList;
 	return MakeShardPlannedStmt(query, scan, outputList, allRelids);
 }
