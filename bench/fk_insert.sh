@@ -5,12 +5,15 @@
 # co-located with (the coordinator locks the referenced row FOR KEY SHARE
 # on its shard, in a remote transaction) against the same INSERT into the
 # same table without the key; prints both rates and their ratio (with /
-# without).  Runs against the cluster test/run.sh leaves behind (start it
-# again first if run.sh stopped it), as the postgres user:
+# without) for BENCH_PAIRS (5) alternating pairs of runs, and the median.
+# Without the key the INSERT is one autocommit round trip to one node;
+# with it: the INSERT in a remote transaction, the check on the parent's
+# node, and a COMMIT on each.  Runs against the cluster test/run.sh leaves
+# behind (start it again first if run.sh stopped it), as the postgres user:
 #   SHARD_PG_ROOT=... SHARD_TEST_DIR=... SHARD_TEST_PORT=... bench/fk_insert.sh [seconds]
-# The machine may be shared: run it a few times and read the ratio.
+# The machine may be shared: read the median ratio.
 set -euo pipefail
-seconds=${1:-10}
+seconds=${1:-5}
 port=${SHARD_TEST_PORT:-57636}
 bindir=${SHARD_PG_ROOT:-}/usr/lib/postgresql/15/bin
 work=$(mktemp -d)
@@ -36,9 +39,15 @@ rate() {
 	runuser -u postgres -- "$bindir/pgbench" -n -M prepared -c 1 -T "$seconds" -h 127.0.0.1 -p "$port" \
 		-f "$work/$1.sql" regression 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p'
 }
-without=$(rate without_fk)
-with=$(rate with_fk)
-echo "single-row INSERT without foreign key: $without/s"
-echo "single-row INSERT with a non-co-located foreign key: $with/s"
-echo "ratio (with / without): $(echo "scale=3; $with / $without" | bc)"
+# pairs of runs, alternating, so that load from elsewhere hits both alike
+pairs=${BENCH_PAIRS:-5}
+ratios=()
+for ((i = 1; i <= pairs; i++)); do
+	without=$(rate without_fk)
+	with=$(rate with_fk)
+	ratio=$(echo "scale=3; $with / $without" | bc)
+	ratios+=("$ratio")
+	echo "pair $i: without foreign key $without/s, with a non-co-located foreign key $with/s, ratio $ratio"
+done
+echo "median ratio (with / without): $(printf '%s\n' "${ratios[@]}" | sort -n | sed -n "$(((pairs + 1) / 2))p")"
 psql -c 'DROP SCHEMA fk_bench CASCADE' >/dev/null
