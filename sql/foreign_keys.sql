@@ -50,6 +50,9 @@ SET search_path TO fk_local;
 SET search_path TO fk_dist;
 \i :abs_srcdir/sql/foreign_keys_workload.psql
 
+-- not yet: ON CONFLICT DO UPDATE SET of a key column to anything but
+-- EXCLUDED's value when the coordinator enforces the key
+INSERT INTO fk_dist.notes VALUES (4, 1) ON CONFLICT (id) DO UPDATE SET uid = 1;
 -- TRUNCATE ... CASCADE of a local table that distributed tables reference
 -- would empty their coordinator tables only
 TRUNCATE fk_dist.regions CASCADE;

@@ -939,7 +939,12 @@ ExecuteInsert(ShardScanState *state)
 	rel = RelationIdGetRelation(info->targetRelid);
 	batcher = StartInsertBatcher(info->targetRelid, RelationGetDescr(rel));
 	RelationClose(rel);
-	fkChecks = StartForeignKeyChecks(info->targetRelid);
+	/* ON CONFLICT: the rows the nodes return carry the keys to check */
+	if (info->taskSql != NIL)
+		fkChecks = StartReturnedKeyChecks(CMD_INSERT,
+										  ((CustomScan *) state->css.ss.ps.plan)->custom_scan_tlist);
+	else
+		fkChecks = StartForeignKeyChecks(info->targetRelid);
 	/*
 	 * ON CONFLICT: the statement template is the only task SQL; now() and
 	 * other stable values are the coordinator's, the same on every copy
@@ -967,7 +972,7 @@ ExecuteInsert(ShardScanState *state)
 		CHECK_FOR_INTERRUPTS();
 		slot_getallattrs(slot);
 		InsertBatcherAddRow(batcher, slot->tts_values, slot->tts_isnull);
-		if (fkChecks != NULL)
+		if (fkChecks != NULL && info->taskSql == NIL)
 			ForeignKeyChecksAddRow(fkChecks, slot->tts_values, slot->tts_isnull);
 		if (state->returning != NULL && info->taskSql == NIL)
 			tuplestore_puttupleslot(state->returning, slot);
@@ -975,9 +980,20 @@ ExecuteInsert(ShardScanState *state)
 	/* foreign key checks run in the transaction that inserted */
 	estate->es_processed += FinishInsertBatcher(batcher,
 												fkChecks == NULL && UseAutocommit(state, 1));
-	if (fkChecks != NULL)
-		FinishForeignKeyChecks(fkChecks);
 	if (state->returning != NULL && info->taskSql != NIL)
 		InsertBatcherStoreReturning(batcher, state->returning, state->css.ss.ss_ScanTupleSlot,
 									list_length(info->insertAttrs));
+	if (fkChecks != NULL && info->taskSql != NIL)
+	{
+		TupleTableSlot *slot = state->returningSlot;
+
+		while (tuplestore_gettupleslot(state->returning, true, false, slot))
+		{
+			slot_getallattrs(slot);
+			ForeignKeyChecksAddRow(fkChecks, slot->tts_values, slot->tts_isnull);
+		}
+		tuplestore_rescan(state->returning);
+	}
+	if (fkChecks != NULL)
+		FinishForeignKeyChecks(fkChecks);
 }

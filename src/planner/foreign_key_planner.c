@@ -28,6 +28,8 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "parser/parsetree.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
@@ -39,6 +41,8 @@
 #define HIDDEN_PREFIX "shard_fk"
 
 static bool ColumnAssigned(Query *query, AttrNumber attno);
+static bool ExcludedSameColumn(OnConflictExpr *oc, Node *expr, AttrNumber attno);
+static bool ArbiterHasColumn(OnConflictExpr *oc, AttrNumber attno);
 static void AppendKeyColumns(Query *query, Relation rel, Oid constraintOid,
 							 bool referencing);
 static Index AddOldRowJoin(Query *query, Relation rel, AttrNumber *keyAttnos, int nkeys,
@@ -266,4 +270,144 @@ AddForeignKeyReturning(Query *query)
 	}
 	table_close(rel, NoLock);
 	return list_length(query->returningList) != returningLength;
+}
+
+/*
+ * AddUpsertForeignKeyReturning adds to an INSERT ... ON CONFLICT into a
+ * distributed table hidden RETURNING columns with the referencing keys of
+ * its coordinator-enforced foreign keys: the rows the nodes inserted or
+ * updated are checked, not the proposed ones (a conflicting row that DO
+ * NOTHING skips needs no check).  Returns whether it added any.
+ */
+bool
+AddUpsertForeignKeyReturning(Query *query)
+{
+	RangeTblEntry *target = rt_fetch(query->resultRelation, query->rtable);
+	Relation	rel = table_open(target->relid, NoLock);
+	List	   *constraints = CoordinatorForeignKeys(rel, true);
+	ListCell   *lc;
+
+	foreach(lc, constraints)
+		AppendKeyColumns(query, rel, lfirst_oid(lc), true);
+	table_close(rel, NoLock);
+	return constraints != NIL;
+}
+
+/*
+ * ExcludedSameColumn returns whether expr is EXCLUDED.attno of oc.
+ */
+static bool
+ExcludedSameColumn(OnConflictExpr *oc, Node *expr, AttrNumber attno)
+{
+	Var		   *var = (Var *) strip_implicit_coercions(expr);
+
+	return IsA(var, Var) && var->varno == oc->exclRelIndex && var->varattno == attno &&
+		var->varlevelsup == 0;
+}
+
+/*
+ * ArbiterHasColumn returns whether the conflict target of oc includes
+ * column attno.
+ */
+static bool
+ArbiterHasColumn(OnConflictExpr *oc, AttrNumber attno)
+{
+	ListCell   *lc;
+	bool		found = false;
+
+	foreach(lc, oc->arbiterElems)
+	{
+		InferenceElem *elem = lfirst_node(InferenceElem, lc);
+
+		if (IsA(elem->expr, Var) && ((Var *) elem->expr)->varattno == attno)
+			found = true;
+	}
+	if (OidIsValid(oc->constraint))
+	{
+		HeapTuple	tuple = SearchSysCache1(CONSTROID, ObjectIdGetDatum(oc->constraint));
+		Datum		conkey;
+		bool		isnull;
+		int			i;
+
+		if (!HeapTupleIsValid(tuple))
+			elog(ERROR, "cache lookup failed for constraint %u", oc->constraint);
+		conkey = SysCacheGetAttr(CONSTROID, tuple, Anum_pg_constraint_conkey, &isnull);
+		if (!isnull)
+		{
+			ArrayType  *keys = DatumGetArrayTypeP(conkey);
+
+			for (i = 0; i < ARR_DIMS(keys)[0]; i++)
+				if (((int16 *) ARR_DATA_PTR(keys))[i] == attno)
+					found = true;
+		}
+		ReleaseSysCache(tuple);
+	}
+	return found;
+}
+
+/*
+ * CheckOnConflictForeignKeys throws when INSERT ... ON CONFLICT DO UPDATE
+ * on a distributed table sets a column of a coordinator-enforced foreign
+ * key to something the coordinator does not check: a referencing column
+ * to anything but EXCLUDED's value (the value checked), or a referenced
+ * column to anything but EXCLUDED's value of a conflict target column
+ * (which leaves it unchanged).
+ */
+void
+CheckOnConflictForeignKeys(Query *query)
+{
+	OnConflictExpr *oc = query->onConflict;
+	RangeTblEntry *target = rt_fetch(query->resultRelation, query->rtable);
+	Relation	rel;
+	int			side;
+
+	if (oc == NULL || oc->action != ONCONFLICT_UPDATE)
+		return;
+	rel = table_open(target->relid, NoLock);
+	for (side = 0; side < 2; side++)
+	{
+		bool		referencing = (side == 0);
+		ListCell   *lc;
+
+		foreach(lc, CoordinatorForeignKeys(rel, referencing))
+		{
+			Oid			constraintOid = lfirst_oid(lc);
+			HeapTuple	tuple = SearchSysCache1(CONSTROID, ObjectIdGetDatum(constraintOid));
+			AttrNumber	conkey[INDEX_MAX_KEYS];
+			AttrNumber	confkey[INDEX_MAX_KEYS];
+			int			nkeys;
+			ListCell   *tc;
+			int			i;
+
+			if (!HeapTupleIsValid(tuple))
+				elog(ERROR, "cache lookup failed for constraint %u", constraintOid);
+			DeconstructFkConstraintRow(tuple, &nkeys, conkey, confkey, NULL, NULL, NULL,
+									   NULL, NULL);
+			ReleaseSysCache(tuple);
+			foreach(tc, oc->onConflictSet)
+			{
+				TargetEntry *tle = lfirst_node(TargetEntry, tc);
+
+				for (i = 0; i < nkeys; i++)
+				{
+					AttrNumber	attno = referencing ? conkey[i] : confkey[i];
+
+					if (tle->resjunk || tle->resno != attno)
+						continue;
+					if (ExcludedSameColumn(oc, (Node *) tle->expr, attno) &&
+						(referencing || ArbiterHasColumn(oc, attno)))
+						continue;
+					ereport(ERROR,
+							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+							 errmsg("ON CONFLICT DO UPDATE of column \"%s\" of distributed table \"%s\" is not supported: the coordinator enforces foreign key \"%s\" on it",
+									get_attname(target->relid, attno, false),
+									RelationGetRelationName(rel),
+									get_constraint_name(constraintOid)),
+							 errhint("Set the column to EXCLUDED.%s, or update it with UPDATE.",
+									 quote_identifier(get_attname(target->relid, attno, false)))));
+				}
+			}
+		}
+	}
+	table_close(rel, NoLock);
 }

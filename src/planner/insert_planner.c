@@ -208,6 +208,7 @@ CheckOnConflict(Query *query, DistTableEntry *table)
 					 errhint("Leave the distribution column out of DO UPDATE SET.")));
 	}
 
+	CheckOnConflictForeignKeys(query);
 	reason = NotShippableReason((Node *) oc);
 	if (reason == NULL)
 		reason = NotShippableReason((Node *) query->returningList);
@@ -411,6 +412,7 @@ PlanDistributedInsert(Query *query, const char *queryString, List *distRels,
 	int			natts;
 	AttrNumber	attno;
 	int			position = 0;
+	bool		outputReturning;
 
 	if (query->onConflict != NULL)
 		CheckOnConflict(query, table);
@@ -422,7 +424,7 @@ PlanDistributedInsert(Query *query, const char *queryString, List *distRels,
 		return sourcePlan;
 
 	rel = table_open(targetRte->relid, NoLock);
-	source = BuildInsertSourceQuery(query, rel);
+	outputReturning = (query->returningList != NIL);
 	natts = RelationGetDescr(rel)->natts;
 
 	info = palloc0(sizeof(ShardPlanInfo));
@@ -430,8 +432,12 @@ PlanDistributedInsert(Query *query, const char *queryString, List *distRels,
 	info->commandType = CMD_INSERT;
 	info->anchorRelid = table->relid;
 	info->targetRelid = table->relid;
+	/* ON CONFLICT: the keys of the rows the nodes return are checked */
+	if (query->onConflict != NULL)
+		(void) AddUpsertForeignKeyReturning(query);
 	info->hasReturning = (query->returningList != NIL);
 	info->strategy = "routed insert";
+	source = BuildInsertSourceQuery(query, rel);
 	info->distColumnIndex = table->distAttno - 1;
 	info->singleRowInsert = (query->jointree->fromlist == NIL);
 	/* ON CONFLICT: the statement template travels as the only task SQL */
@@ -468,7 +474,7 @@ PlanDistributedInsert(Query *query, const char *queryString, List *distRels,
 					  exprCollation(expr), 0);
 		scanTlist = lappend(scanTlist, makeTargetEntry((Expr *) var, position,
 													   tle->resname, false));
-		if (position > natts)
+		if (position > natts && !IsForeignKeyReturning(tle))
 			planTlist = lappend(planTlist,
 								makeTargetEntry((Expr *) makeVar(INDEX_VAR, position,
 																 exprType(expr),
@@ -491,7 +497,7 @@ PlanDistributedInsert(Query *query, const char *queryString, List *distRels,
 
 	sourcePlan->planTree = (Plan *) scan;
 	sourcePlan->commandType = CMD_INSERT;
-	sourcePlan->hasReturning = info->hasReturning;
+	sourcePlan->hasReturning = outputReturning;
 	sourcePlan->canSetTag = query->canSetTag;
 	sourcePlan->hasModifyingCTE = query->hasModifyingCTE;
 	sourcePlan->parallelModeNeeded = false;

@@ -49,6 +49,8 @@ extern PlannedStmt *PlanMultiShardLockingSelect(Query *query, List *distRels,
 												 List *allRelids);
 extern bool IsForeignKeyReturning(TargetEntry *tle);
 extern bool AddForeignKeyReturning(Query *query);
+extern void CheckOnConflictForeignKeys(Query *query);
+extern bool AddUpsertForeignKeyReturning(Query *query);
 extern PlannedStmt *PlanPinnedSelect(Query *query, List *allRelids, DistTableEntry *anchor,
 									 Expr *pin);
 
