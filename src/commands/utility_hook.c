@@ -23,6 +23,7 @@
 #include "commands/copy_from.h"
 #include "commands/ddl_propagation.h"
 #include "commands/utility_hook.h"
+#include "executor/foreign_key_checks.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
 #include "transaction/remote_xact.h"
@@ -258,6 +259,8 @@ ShardProcessUtility(PlannedStmt *pstmt, const char *queryString,
 
 	if (truncated != NIL)
 		TruncateShards(truncated);
+	if (IsA(parsetree, ConstraintsSetStmt) && ShardExtensionLoaded())
+		SetForeignKeyCheckModes((ConstraintsSetStmt *) parsetree);
 	if (job != NULL)
 		FinishDistributedDDL(job);
 }

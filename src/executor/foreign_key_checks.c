@@ -28,14 +28,19 @@
  * memory and checked at pre-commit (before the remote transactions are
  * prepared or committed: this callback is registered after theirs, and
  * callbacks run newest first), and forgotten when the subtransaction that
- * queued them rolls back.  SET CONSTRAINTS does not move them.
+ * queued them rolls back.  SET CONSTRAINTS changes the mode of later
+ * checks, and SET CONSTRAINTS ... IMMEDIATE runs the queued checks it
+ * concerns (trigger.c's rules, without restoring modes when a
+ * subtransaction rolls back).
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_operator.h"
 #include "executor/spi.h"
@@ -43,6 +48,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -68,6 +74,7 @@ typedef struct KeyCheck
 	Oid			childRelid;
 	Oid			parentRelid;
 	char		matchType;
+	bool		deferrable;		/* DEFERRABLE */
 	bool		deferred;		/* INITIALLY DEFERRED */
 	int			nkeys;
 	AttrNumber	fkAttnos[INDEX_MAX_KEYS];
@@ -112,6 +119,17 @@ static HTAB *CheckPlans = NULL;
 /* KeyChecks of deferred constraints, in TopTransactionContext */
 static List *DeferredChecks = NIL;
 
+/*
+ * SET CONSTRAINTS of the current transaction: ALL (SET_ALL_*), then the
+ * constraints named since (OIDs, in TopTransactionContext)
+ */
+#define SET_ALL_NONE 0
+#define SET_ALL_DEFERRED 1
+#define SET_ALL_IMMEDIATE 2
+static int	SetAllMode = SET_ALL_NONE;
+static List *SetDeferred = NIL;
+static List *SetImmediate = NIL;
+
 static KeyCheck *LoadKeyCheck(Oid constraintOid, char action, bool onUpdate,
 							  MemoryContext context);
 static ForeignKeyChecks *AddKeyCheck(ForeignKeyChecks *checks, KeyCheck *check);
@@ -124,6 +142,8 @@ static void RunKeyCheckAsOwner(KeyCheck *check);
 static void ReportMissingKey(KeyCheck *check, Datum *key, bool mixedNulls);
 static void ReportReferencedKey(KeyCheck *check, Datum *key);
 static char *KeyText(KeyCheck *check, Oid relid, AttrNumber *attnos, Datum *key);
+static bool CheckDeferred(KeyCheck *check);
+static List *NamedForeignKeys(List *names);
 static void ForeignKeyXactCallback(XactEvent event, void *arg);
 static void ForeignKeySubXactCallback(SubXactEvent event, SubTransactionId mySubid,
 									  SubTransactionId parentSubid, void *arg);
@@ -266,6 +286,7 @@ LoadKeyCheck(Oid constraintOid, char action, bool onUpdate, MemoryContext contex
 	check->childRelid = con->conrelid;
 	check->parentRelid = con->confrelid;
 	check->matchType = con->confmatchtype;
+	check->deferrable = con->condeferrable;
 	check->deferred = con->condeferred;
 	DeconstructFkConstraintRow(tuple, &check->nkeys, check->fkAttnos, check->pkAttnos,
 							   check->pfEqOps, NULL, NULL, &check->nDelSetCols,
@@ -364,7 +385,7 @@ FinishForeignKeyChecks(ForeignKeyChecks *checks)
 
 		if (check->keys == NIL)
 			continue;
-		if (check->deferred &&
+		if (CheckDeferred(check) &&
 			(check->action == KEY_CHECK || check->action == FKCONSTR_ACTION_NOACTION))
 		{
 			MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
@@ -706,6 +727,9 @@ ForeignKeyXactCallback(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_COMMIT:
 		case XACT_EVENT_PARALLEL_ABORT:
 			DeferredChecks = NIL;
+			SetAllMode = SET_ALL_NONE;
+			SetDeferred = NIL;
+			SetImmediate = NIL;
 			break;
 		default:
 			break;
@@ -731,5 +755,132 @@ ForeignKeySubXactCallback(SubXactEvent event, SubTransactionId mySubid,
 
 		if (check->subxid >= mySubid)
 			DeferredChecks = foreach_delete_current(DeferredChecks, lc);
+	}
+}
+
+/*
+ * CheckDeferred returns whether check waits for commit: a DEFERRABLE
+ * constraint named by SET CONSTRAINTS takes that mode, else the mode of
+ * SET CONSTRAINTS ALL, else INITIALLY DEFERRED or not (as trigger.c does).
+ */
+static bool
+CheckDeferred(KeyCheck *check)
+{
+	if (!check->deferrable)
+		return false;
+	if (list_member_oid(SetImmediate, check->constraintOid))
+		return false;
+	if (list_member_oid(SetDeferred, check->constraintOid))
+		return true;
+	if (SetAllMode != SET_ALL_NONE)
+		return SetAllMode == SET_ALL_DEFERRED;
+	return check->deferred;
+}
+
+/*
+ * NamedForeignKeys returns the OIDs of the foreign keys that SET
+ * CONSTRAINTS names (RangeVars): in the given schema, or in the first
+ * schema of the search path that has a constraint of that name.
+ */
+static List *
+NamedForeignKeys(List *names)
+{
+	Relation	conRel = table_open(ConstraintRelationId, AccessShareLock);
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, names)
+	{
+		RangeVar   *name = lfirst(lc);
+		List	   *namespaces;
+		ListCell   *nc;
+
+		if (name->schemaname != NULL)
+			namespaces = list_make1_oid(LookupExplicitNamespace(name->schemaname, false));
+		else
+			namespaces = fetch_search_path(true);
+		foreach(nc, namespaces)
+		{
+			ScanKeyData keys[2];
+			SysScanDesc scan;
+			HeapTuple	tuple;
+			bool		found = false;
+
+			ScanKeyInit(&keys[0], Anum_pg_constraint_conname, BTEqualStrategyNumber, F_NAMEEQ,
+						CStringGetDatum(name->relname));
+			ScanKeyInit(&keys[1], Anum_pg_constraint_connamespace, BTEqualStrategyNumber,
+						F_OIDEQ, ObjectIdGetDatum(lfirst_oid(nc)));
+			scan = systable_beginscan(conRel, ConstraintNameNspIndexId, true, NULL, 2, keys);
+			while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+			{
+				Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tuple);
+
+				found = true;
+				if (con->contype == CONSTRAINT_FOREIGN)
+					result = lappend_oid(result, con->oid);
+			}
+			systable_endscan(scan);
+			if (found)
+				break;
+		}
+	}
+	table_close(conRel, AccessShareLock);
+	return result;
+}
+
+/*
+ * SetForeignKeyCheckModes applies SET CONSTRAINTS (after PostgreSQL did)
+ * to the coordinator's foreign key checks: later writes follow the new
+ * modes, and queued checks of constraints now IMMEDIATE run at once.
+ * Throws 23503 as those checks do.
+ */
+void
+SetForeignKeyCheckModes(ConstraintsSetStmt *stmt)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+	List	   *pending = DeferredChecks;
+	ListCell   *lc;
+
+	if (stmt->constraints == NIL)
+	{
+		SetAllMode = stmt->deferred ? SET_ALL_DEFERRED : SET_ALL_IMMEDIATE;
+		SetDeferred = NIL;
+		SetImmediate = NIL;
+	}
+	else
+	{
+		foreach(lc, NamedForeignKeys(stmt->constraints))
+		{
+			Oid			constraintOid = lfirst_oid(lc);
+
+			SetDeferred = list_delete_oid(SetDeferred, constraintOid);
+			SetImmediate = list_delete_oid(SetImmediate, constraintOid);
+			if (stmt->deferred)
+				SetDeferred = lappend_oid(SetDeferred, constraintOid);
+			else
+				SetImmediate = lappend_oid(SetImmediate, constraintOid);
+		}
+	}
+	if (!stmt->deferred)
+	{
+		DeferredChecks = NIL;
+		foreach(lc, pending)
+		{
+			KeyCheck   *check = lfirst(lc);
+
+			if (CheckDeferred(check))
+				DeferredChecks = lappend(DeferredChecks, check);
+		}
+	}
+	MemoryContextSwitchTo(old);
+
+	if (stmt->deferred)
+		return;
+	foreach(lc, pending)
+	{
+		KeyCheck   *check = lfirst(lc);
+
+		if (!CheckDeferred(check))
+			RunKeyCheckAsOwner(check);
 	}
 }

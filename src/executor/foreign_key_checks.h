@@ -8,6 +8,7 @@
 #define SHARD_FOREIGN_KEY_CHECKS_H
 
 #include "nodes/nodes.h"
+#include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
 #include "utils/relcache.h"
 
@@ -18,5 +19,6 @@ extern ForeignKeyChecks *StartForeignKeyChecks(Oid relid);
 extern ForeignKeyChecks *StartReturnedKeyChecks(CmdType commandType, List *scanTlist);
 extern void ForeignKeyChecksAddRow(ForeignKeyChecks *checks, Datum *values, bool *isnull);
 extern void FinishForeignKeyChecks(ForeignKeyChecks *checks);
+extern void SetForeignKeyCheckModes(ConstraintsSetStmt *stmt);
 
 #endif							/* SHARD_FOREIGN_KEY_CHECKS_H */
