@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  * foreign_key_checks.c
- *	  Enforces, for rows inserted into distributed tables, the foreign
- *	  keys that the shards cannot check (metadata/foreign_keys.c).
+ *	  Enforces, for rows written to distributed and reference tables, the
+ *	  foreign keys that the shards cannot check (metadata/foreign_keys.c).
  *
  * Rows written to a distributed table never reach its coordinator table,
  * so PostgreSQL's RI triggers on it never fire.  The coordinator does
@@ -16,8 +16,8 @@
  * while valid.  It runs as the referenced table's owner, as in
  * ri_triggers.c.  A missing key raises 23503 with PostgreSQL's message.
  *
- * Deleting referenced keys applies the constraint's ON DELETE action in
- * the same way, with the queries of ri_triggers.c on the referencing
+ * Deleting (updating) referenced keys applies the constraint's ON DELETE
+ * (ON UPDATE) action in the same way, with the queries of ri_triggers.c on the referencing
  * table (NO ACTION and RESTRICT: SELECT ... FOR KEY SHARE, an error when
  * a row is found; CASCADE: DELETE; SET NULL / SET DEFAULT: UPDATE), run
  * as the referencing table's owner.  The keys of UPDATEs and DELETEs come

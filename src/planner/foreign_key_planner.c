@@ -41,6 +41,8 @@
 #define HIDDEN_PREFIX "shard_fk"
 
 static bool ColumnAssigned(Query *query, AttrNumber attno);
+static int	ForeignKeyColumns(Oid constraintOid, AttrNumber *conkey, AttrNumber *confkey);
+static void AppendUpdatedKeyColumns(Query *query, Relation rel, Oid constraintOid);
 static bool ExcludedSameColumn(OnConflictExpr *oc, Node *expr, AttrNumber attno);
 static bool ArbiterHasColumn(OnConflictExpr *oc, AttrNumber attno);
 static void AppendKeyColumns(Query *query, Relation rel, Oid constraintOid,
@@ -84,16 +86,11 @@ ColumnAssigned(Query *query, AttrNumber attno)
 static void
 AppendKeyColumns(Query *query, Relation rel, Oid constraintOid, bool referencing)
 {
-	HeapTuple	tuple = SearchSysCache1(CONSTROID, ObjectIdGetDatum(constraintOid));
 	AttrNumber	conkey[INDEX_MAX_KEYS];
 	AttrNumber	confkey[INDEX_MAX_KEYS];
-	int			nkeys;
+	int			nkeys = ForeignKeyColumns(constraintOid, conkey, confkey);
 	int			i;
 
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for constraint %u", constraintOid);
-	DeconstructFkConstraintRow(tuple, &nkeys, conkey, confkey, NULL, NULL, NULL, NULL, NULL);
-	ReleaseSysCache(tuple);
 	for (i = 0; i < nkeys; i++)
 	{
 		AttrNumber	attno = referencing ? conkey[i] : confkey[i];
@@ -190,6 +187,58 @@ AddOldRowJoin(Query *query, Relation rel, AttrNumber *keyAttnos, int nkeys,
 }
 
 /*
+ * ForeignKeyColumns sets conkey and confkey to the referencing and
+ * referenced columns of foreign key constraintOid and returns their count.
+ */
+static int
+ForeignKeyColumns(Oid constraintOid, AttrNumber *conkey, AttrNumber *confkey)
+{
+	HeapTuple	tuple = SearchSysCache1(CONSTROID, ObjectIdGetDatum(constraintOid));
+	int			nkeys;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for constraint %u", constraintOid);
+	DeconstructFkConstraintRow(tuple, &nkeys, conkey, confkey, NULL, NULL, NULL, NULL, NULL);
+	ReleaseSysCache(tuple);
+	return nkeys;
+}
+
+/*
+ * AppendUpdatedKeyColumns appends, when UPDATE query sets a column of the
+ * referenced key of constraintOid, the hidden old ("shard_fko_") and new
+ * ("shard_fkn_") key columns, joining "shard_old" for the old ones.
+ */
+static void
+AppendUpdatedKeyColumns(Query *query, Relation rel, Oid constraintOid)
+{
+	AttrNumber	conkey[INDEX_MAX_KEYS];
+	AttrNumber	confkey[INDEX_MAX_KEYS];
+	int			nkeys = ForeignKeyColumns(constraintOid, conkey, confkey);
+	bool		assigned = false;
+	Index		oldIndex;
+	int			i;
+
+	for (i = 0; i < nkeys; i++)
+		assigned |= ColumnAssigned(query, confkey[i]);
+	if (!assigned)
+		return;
+	oldIndex = AddOldRowJoin(query, rel, confkey, nkeys, constraintOid);
+	for (i = 0; i < 2 * nkeys; i++)
+	{
+		AttrNumber	attno = confkey[i % nkeys];
+		Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(rel), attno - 1);
+		Var		   *var = makeVar(i < nkeys ? oldIndex : query->resultRelation, attno,
+								  attr->atttypid, attr->atttypmod, attr->attcollation, 0);
+
+		query->returningList =
+			lappend(query->returningList,
+					makeTargetEntry((Expr *) var, list_length(query->returningList) + 1,
+									psprintf(HIDDEN_PREFIX "%c_%u_%d", i < nkeys ? 'o' : 'n',
+											 constraintOid, i % nkeys), false));
+	}
+}
+
+/*
  * AddForeignKeyReturning adds the hidden RETURNING columns (and for an
  * UPDATE of referenced keys the "shard_old" join) that an UPDATE or DELETE
  * of a distributed table needs for its coordinator-enforced foreign keys,
@@ -205,67 +254,25 @@ AddForeignKeyReturning(Query *query)
 
 	foreach(lc, CoordinatorForeignKeys(rel, false))
 	{
-		Oid			constraintOid = lfirst_oid(lc);
-		HeapTuple	tuple;
-		AttrNumber	conkey[INDEX_MAX_KEYS];
-		AttrNumber	confkey[INDEX_MAX_KEYS];
-		int			nkeys;
-		bool		assigned;
-		Index		oldIndex;
-		int			i;
-
 		if (query->commandType == CMD_DELETE)
-		{
-			AppendKeyColumns(query, rel, constraintOid, false);
-			continue;
-		}
-		tuple = SearchSysCache1(CONSTROID, ObjectIdGetDatum(constraintOid));
-		if (!HeapTupleIsValid(tuple))
-			elog(ERROR, "cache lookup failed for constraint %u", constraintOid);
-		DeconstructFkConstraintRow(tuple, &nkeys, conkey, confkey, NULL, NULL, NULL, NULL, NULL);
-		ReleaseSysCache(tuple);
-		assigned = false;
-		for (i = 0; i < nkeys; i++)
-			assigned |= ColumnAssigned(query, confkey[i]);
-		if (!assigned)
-			continue;
-		oldIndex = AddOldRowJoin(query, rel, confkey, nkeys, constraintOid);
-		for (i = 0; i < 2 * nkeys; i++)
-		{
-			AttrNumber	attno = confkey[i % nkeys];
-			Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(rel), attno - 1);
-			Var		   *var = makeVar(i < nkeys ? oldIndex : query->resultRelation, attno,
-									  attr->atttypid, attr->atttypmod, attr->attcollation, 0);
-
-			query->returningList =
-				lappend(query->returningList,
-						makeTargetEntry((Expr *) var, list_length(query->returningList) + 1,
-										psprintf(HIDDEN_PREFIX "%c_%u_%d",
-												 i < nkeys ? 'o' : 'n', constraintOid,
-												 i % nkeys), false));
-		}
+			AppendKeyColumns(query, rel, lfirst_oid(lc), false);
+		else
+			AppendUpdatedKeyColumns(query, rel, lfirst_oid(lc));
 	}
 	if (query->commandType == CMD_UPDATE)
 	{
 		foreach(lc, CoordinatorForeignKeys(rel, true))
 		{
-			Oid			constraintOid = lfirst_oid(lc);
-			HeapTuple	tuple = SearchSysCache1(CONSTROID, ObjectIdGetDatum(constraintOid));
 			AttrNumber	conkey[INDEX_MAX_KEYS];
 			AttrNumber	confkey[INDEX_MAX_KEYS];
-			int			nkeys;
+			int			nkeys = ForeignKeyColumns(lfirst_oid(lc), conkey, confkey);
 			bool		assigned = false;
 			int			i;
 
-			if (!HeapTupleIsValid(tuple))
-				elog(ERROR, "cache lookup failed for constraint %u", constraintOid);
-			DeconstructFkConstraintRow(tuple, &nkeys, conkey, confkey, NULL, NULL, NULL,
-									   NULL, NULL);
-			ReleaseSysCache(tuple);
 			for (i = 0; i < nkeys; i++)
 				assigned |= ColumnAssigned(query, conkey[i]);
 			if (assigned)
-				AppendKeyColumns(query, rel, constraintOid, true);
+				AppendKeyColumns(query, rel, lfirst_oid(lc), true);
 		}
 	}
 	table_close(rel, NoLock);
@@ -372,18 +379,12 @@ CheckOnConflictForeignKeys(Query *query)
 		foreach(lc, CoordinatorForeignKeys(rel, referencing))
 		{
 			Oid			constraintOid = lfirst_oid(lc);
-			HeapTuple	tuple = SearchSysCache1(CONSTROID, ObjectIdGetDatum(constraintOid));
 			AttrNumber	conkey[INDEX_MAX_KEYS];
 			AttrNumber	confkey[INDEX_MAX_KEYS];
-			int			nkeys;
+			int			nkeys = ForeignKeyColumns(constraintOid, conkey, confkey);
 			ListCell   *tc;
 			int			i;
 
-			if (!HeapTupleIsValid(tuple))
-				elog(ERROR, "cache lookup failed for constraint %u", constraintOid);
-			DeconstructFkConstraintRow(tuple, &nkeys, conkey, confkey, NULL, NULL, NULL,
-									   NULL, NULL);
-			ReleaseSysCache(tuple);
 			foreach(tc, oc->onConflictSet)
 			{
 				TargetEntry *tle = lfirst_node(TargetEntry, tc);
