@@ -10,7 +10,7 @@ INSERT INTO t SELECT g, g FROM generate_series(1, 10) g;
 INSERT INTO l SELECT g, g FROM generate_series(1, 10) g;
 SELECT shard.create_distributed_table('t', 'id', shard_count => 4);
 
-SELECT * FROM t FOR UPDATE;
+SELECT * FROM t ORDER BY id FOR UPDATE;
 SELECT * FROM t WHERE id = 1 FOR UPDATE;
 SELECT ctid FROM t;
 UPDATE l SET v = t.v FROM t WHERE t.id = l.id;

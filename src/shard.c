@@ -18,6 +18,7 @@
 #include "commands/utility_hook.h"
 #include "connection/connection.h"
 #include "connection/remote_error.h"
+#include "executor/foreign_key_checks.h"
 #include "executor/shard_scan.h"
 #include "executor/shell_guard.h"
 #include "metadata/metadata.h"
@@ -156,6 +157,7 @@ _PG_init(void)
 	InitMetadataCache();
 	InitConnectionCache();
 	InitRemoteTransactions();
+	InitForeignKeyChecks();
 	RegisterRecoveryLauncher();
 	RegisterShardScanMethods();
 	InstallPlannerHooks();

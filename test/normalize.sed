@@ -19,3 +19,8 @@ s/\((actual rows=[0-9]* time=\)[0-9.]* ms/\1XXX ms/g
 # source line numbers of VERBOSITY verbose errors (differ between PostgreSQL
 # builds; the function and file stay)
 s/^\(LOCATION:  .*\.c\):[0-9][0-9]*$/\1:XXX/
+# the test directory in errors of files that a test includes with \i
+s|^psql:/.*/sql/\([a-z_]*\.psql\):|psql:sql/\1:|
+
+# constraint oids in the names of hidden foreign key RETURNING columns
+s/shard_fk_[0-9][0-9]*_/shard_fk_XXX_/g

@@ -78,6 +78,7 @@
 #include "deparse/deparse.h"
 #include "connection/connection.h"
 #include "connection/remote_error.h"
+#include "executor/foreign_key_checks.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
 #include "transaction/remote_xact.h"
@@ -1007,6 +1008,7 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 	FmgrInfo   *outFuncs = NULL;
 	bool		forwardLines;
 	bool		rawFields;
+	ForeignKeyChecks *fkChecks;
 	bool		reference;
 	ErrorContextCallback errcallback;
 	uint64		processed = 0;
@@ -1063,6 +1065,8 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 				 errhint("Use INSERT statements instead.")));
 	if (XactReadOnly && !rel->rd_islocaltemp)
 		PreventCommandIfReadOnly("COPY FROM");
+	/* keys of foreign keys that the coordinator enforces, checked at the end */
+	fkChecks = StartForeignKeyChecks(RelationGetRelid(rel));
 
 	cstate = BeginCopyFrom(pstate, rel, NULL, stmt->filename, stmt->is_program,
 						   NULL, stmt->attlist, stmt->options);
@@ -1160,7 +1164,7 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 	 * reference table, none): split the line into fields and convert that
 	 * one.
 	 */
-	rawFields = forwardLines && whereClause == NULL;
+	rawFields = forwardLines && whereClause == NULL && fkChecks == NULL;
 	copy->csvLines = forwardLines && cstate->opts.csv_mode;
 	if (rawFields && !reference)
 	{
@@ -1277,6 +1281,8 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 			appendStringInfoCharMacro(&batch->data, '\n');
 			error_context_stack = errcallback.previous;
 			MemoryContextSwitchTo(oldContext);
+			if (fkChecks != NULL)
+				ForeignKeyChecksAddRow(fkChecks, values, nulls);
 			AddBatchRow(batch, cstate->cur_lineno);
 			copy->bufferedBytes += batch->data.len - rowStart;
 			processed++;
@@ -1314,6 +1320,8 @@ CopyIntoDistributedTable(ParseState *pstate, CopyStmt *stmt)
 						RelationGetRelationName(rel), copy->expectedRows, copy->remoteRows)));
 
 	ResetTransmissionModes(floatNestLevel);
+	if (fkChecks != NULL)
+		FinishForeignKeyChecks(fkChecks);
 	if (slot != NULL)
 		ExecDropSingleTupleTableSlot(slot);
 	FreeExecutorState(estate);

@@ -53,11 +53,13 @@
 
 #include "commands/create_distributed_table.h"
 #include "commands/ddl_propagation.h"
+#include "commands/foreign_key_ddl.h"
 #include "deparse/ddl_deparse.h"
 #include "commands/table_privileges.h"
 #include "deparse/deparse.h"
 #include "executor/insert_batcher.h"
 #include "executor/task_execution.h"
+#include "metadata/foreign_keys.h"
 #include "metadata/metadata.h"
 #include "transaction/remote_xact.h"
 
@@ -138,29 +140,6 @@ ValidateTable(Relation rel, AttrNumber distAttno)
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("column \"%s\" of table \"%s\" uses a collation that is not built in",
 							NameStr(attr->attname), relname)));
-	}
-
-	/* foreign keys, either way */
-	{
-		Relation	conRel = table_open(ConstraintRelationId, AccessShareLock);
-		SysScanDesc scan;
-		HeapTuple	tuple;
-
-		scan = systable_beginscan(conRel, InvalidOid, false, NULL, 0, NULL);
-		while (HeapTupleIsValid(tuple = systable_getnext(scan)))
-		{
-			Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tuple);
-
-			if (con->contype == CONSTRAINT_FOREIGN &&
-				(con->conrelid == RelationGetRelid(rel) || con->confrelid == RelationGetRelid(rel)))
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("table \"%s\" has foreign key \"%s\" and cannot be distributed yet",
-								relname, NameStr(con->conname)),
-						 errhint("Drop the foreign key first.")));
-		}
-		systable_endscan(scan);
-		table_close(conRel, AccessShareLock);
 	}
 
 	if (rel->trigdesc != NULL)
@@ -613,6 +592,7 @@ shard_create_distributed_table(PG_FUNCTION_ARGS)
 	int			colocationId;
 	Oid			existingRelid;
 	DistTableEntry *table;
+	ListCell   *lc;
 
 	(void) ShardSchemaOid();
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
@@ -674,8 +654,11 @@ shard_create_distributed_table(PG_FUNCTION_ARGS)
 	if (table == NULL)
 		elog(ERROR, "table \"%s\" was not recorded as distributed", RelationGetRelationName(rel));
 
+	foreach(lc, ForeignKeysOf(relid))
+		CheckForeignKeyActions(lfirst_oid(lc));
 	CreateShards(rel, table);
 	MoveRowsToShards(rel);
+	AddShardForeignKeys(relid);
 
 	table_close(rel, NoLock);
 	PG_RETURN_VOID();
@@ -760,6 +743,7 @@ shard_create_reference_table(PG_FUNCTION_ARGS)
 		elog(ERROR, "table \"%s\" was not recorded as a reference table", RelationGetRelationName(rel));
 	CreateShards(rel, table);
 	MoveRowsToShards(rel);
+	AddShardForeignKeys(relid);
 
 	table_close(rel, NoLock);
 	PG_RETURN_VOID();

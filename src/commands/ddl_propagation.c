@@ -67,6 +67,7 @@
 #include "commands/table_privileges.h"
 #include "deparse/deparse.h"
 #include "executor/task_execution.h"
+#include "metadata/foreign_keys.h"
 #include "metadata/metadata.h"
 #include "transaction/remote_xact.h"
 
@@ -118,7 +119,6 @@ static DDLJob *NewJob(DDLKind kind, Oid relid);
 static Oid	DistributedRelation(RangeVar *rv, LOCKMODE lockmode);
 static char *DistributionColumnName(DistTableEntry *table);
 static DDLJob *PlanAlterTable(AlterTableStmt *stmt);
-static void RefuseForeignKeyToDistributed(List *constraints, const char *relname);
 static void CheckNewConstraint(DistTableEntry *table, Relation rel, Constraint *con,
 							   const char *columnName);
 static void CheckForeignKey(DistTableEntry *table, Relation rel, Constraint *con,
@@ -353,76 +353,25 @@ FindConstraint(List *constraints, const char *name)
 }
 
 /*
- * RefuseForeignKeyToDistributed throws if one of constraints (Constraint
- * nodes, or ColumnDefs carrying them) of a local table references a
- * distributed table: its shell is always empty.
- */
-static void
-RefuseForeignKeyToDistributed(List *constraints, const char *relname)
-{
-	ListCell   *lc;
-
-	foreach(lc, constraints)
-	{
-		Node	   *node = lfirst(lc);
-		Constraint *con;
-		Oid			refRelid;
-
-		if (IsA(node, ColumnDef))
-		{
-			RefuseForeignKeyToDistributed(((ColumnDef *) node)->constraints, relname);
-			continue;
-		}
-		if (!IsA(node, Constraint))
-			continue;
-		con = (Constraint *) node;
-		if (con->contype != CONSTR_FOREIGN || con->pktable == NULL)
-			continue;
-		refRelid = RangeVarGetRelid(con->pktable, NoLock, true);
-		if (OidIsValid(refRelid) && IsDistributedTable(refRelid))
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("foreign key from local table \"%s\" to distributed table \"%s\" is not supported",
-							relname, get_rel_name(refRelid)),
-					 errhint("Distribute \"%s\" too, co-located, or make the referenced table a reference table.",
-							 relname)));
-	}
-}
-
-/*
- * CheckForeignKey throws unless a new foreign key of a distributed table
- * can be enforced inside each node: it references a reference table, or
- * (from a hash-distributed table) a co-located table with the distribution
- * column referencing the distribution column.
+ * CheckForeignKey throws if a new foreign key of a distributed table has
+ * an action that would change the referencing distribution column.  Keys
+ * that the shards cannot check are enforced by the coordinator
+ * (metadata/foreign_keys.c); FinishAlterTable sends the others to the
+ * shards.
  */
 static void
 CheckForeignKey(DistTableEntry *table, Relation rel, Constraint *con,
 				const char *columnName)
 {
 	const char *relname = RelationGetRelationName(rel);
-	Oid			refRelid = RangeVarGetRelid(con->pktable, NoLock, false);
-	DistTableEntry *ref = LookupDistTable(refRelid);
 	char	   *distColumn = DistributionColumnName(table);
 	List	   *fkColumns = con->fk_attrs;
-	List	   *pkColumns = con->pk_attrs;
 	bool		deleteSetsDistColumn;
 	int			position = -1;
 	int			i;
 
 	if (fkColumns == NIL && columnName != NULL)
 		fkColumns = list_make1(makeString(pstrdup(columnName)));
-	if (ref == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("foreign key from distributed table \"%s\" to local table \"%s\" is not supported",
-						relname, get_rel_name(refRelid)),
-				 errhint("Make \"%s\" a reference table with shard.create_reference_table, or distribute it co-located with \"%s\".",
-						 get_rel_name(refRelid), relname)));
-	if (table->method != DIST_METHOD_HASH && ref->method == DIST_METHOD_HASH)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("foreign key from reference table \"%s\" to distributed table \"%s\" is not supported",
-						relname, get_rel_name(refRelid))));
 	if (distColumn == NULL)
 		return;
 
@@ -430,43 +379,6 @@ CheckForeignKey(DistTableEntry *table, Relation rel, Constraint *con,
 		if (strcmp(strVal(list_nth(fkColumns, i)), distColumn) == 0)
 			position = i;
 
-	if (ref->method == DIST_METHOD_HASH)
-	{
-		char	   *refDistColumn = DistributionColumnName(ref);
-
-		if (ref->colocationId != table->colocationId)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("foreign key from \"%s\" to \"%s\" needs the tables to be co-located",
-							relname, get_rel_name(refRelid)),
-					 errhint("Distribute \"%s\" with colocate_with => '%s'.",
-							 relname, get_rel_name(refRelid))));
-		if (pkColumns == NIL)
-		{
-			/* the referenced primary key */
-			Relation	refRel = table_open(refRelid, AccessShareLock);
-			Oid			pkIndex = RelationGetPrimaryKeyIndex(refRel);
-
-			if (OidIsValid(pkIndex))
-			{
-				HeapTuple	indexTuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkIndex));
-				Form_pg_index index = (Form_pg_index) GETSTRUCT(indexTuple);
-
-				for (i = 0; i < index->indnkeyatts; i++)
-					pkColumns = lappend(pkColumns,
-										makeString(get_attname(refRelid, index->indkey.values[i], false)));
-				ReleaseSysCache(indexTuple);
-			}
-			table_close(refRel, AccessShareLock);
-		}
-		if (position < 0 || position >= list_length(pkColumns) ||
-			strcmp(strVal(list_nth(pkColumns, position)), refDistColumn) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("foreign key from \"%s\" to \"%s\" must map distribution column \"%s\" to distribution column \"%s\"",
-							relname, get_rel_name(refRelid), distColumn, refDistColumn),
-					 errdetail("Otherwise referencing and referenced rows can be on different nodes.")));
-	}
 	/* ON DELETE SET NULL (columns) may leave the distribution column alone */
 	deleteSetsDistColumn = (con->fk_del_action == FKCONSTR_ACTION_SETNULL ||
 							con->fk_del_action == FKCONSTR_ACTION_SETDEFAULT) &&
@@ -633,17 +545,7 @@ PlanAlterTable(AlterTableStmt *stmt)
 	ListCell   *lc;
 
 	if (!OidIsValid(relid))
-	{
-		/* a local table must not reference a distributed one */
-		foreach(lc, stmt->cmds)
-		{
-			AlterTableCmd *cmd = lfirst(lc);
-
-			if (cmd->subtype == AT_AddConstraint || cmd->subtype == AT_AddColumn)
-				RefuseForeignKeyToDistributed(list_make1(cmd->def), stmt->relation->relname);
-		}
 		return NULL;
-	}
 	if (stmt->objtype != OBJECT_TABLE)
 		return NULL;
 
@@ -858,6 +760,8 @@ FinishAlterTable(DDLJob *job)
 
 			if (keyFirst != (pass == 0))
 				continue;
+			if (ref->contype == CONSTRAINT_FOREIGN && !ForeignKeyInShards(ref->oid))
+				continue;		/* enforced by the coordinator */
 			if (FindConstraint(job->constraintsBefore, ref->name) == NULL ||
 				list_member(job->explicitDrops, makeString(ref->name)))
 				added = lappend(added, ref);
@@ -875,7 +779,14 @@ FinishAlterTable(DDLJob *job)
 			if (action != NULL)
 				actions = lappend(actions, action);
 			if (alter->cmd->subtype == AT_ValidateConstraint && !alter->skip)
-				validated = lappend(validated, FindConstraint(after, alter->cmd->name));
+			{
+				ConstraintRef *ref = FindConstraint(after, alter->cmd->name);
+
+				/* PostgreSQL validated coordinator-enforced keys through the planner */
+				if (ref != NULL && (ref->contype != CONSTRAINT_FOREIGN ||
+									ForeignKeyInShards(ref->oid)))
+					validated = lappend(validated, ref);
+			}
 		}
 
 		for (i = 0; i < table->shardCount; i++)
@@ -1388,14 +1299,6 @@ PlanDistributedDDL(Node *parsetree, bool isTopLevel)
 			return TasksJob(PlanSetSchema((AlterObjectSchemaStmt *) parsetree));
 		case T_VacuumStmt:
 			return PlanVacuum((VacuumStmt *) parsetree, isTopLevel);
-		case T_CreateStmt:
-			{
-				CreateStmt *stmt = (CreateStmt *) parsetree;
-
-				RefuseForeignKeyToDistributed(stmt->tableElts, stmt->relation->relname);
-				RefuseForeignKeyToDistributed(stmt->constraints, stmt->relation->relname);
-				return NULL;
-			}
 		default:
 			return NULL;
 	}

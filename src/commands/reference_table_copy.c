@@ -41,6 +41,7 @@
 #include "commands/reference_table_copy.h"
 #include "connection/connection.h"
 #include "executor/task_execution.h"
+#include "metadata/foreign_keys.h"
 #include "metadata/metadata.h"
 #include "transaction/remote_xact.h"
 
@@ -299,7 +300,7 @@ CopyReferenceTablesToNode(int nodeId)
 			{
 				Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tuple);
 
-				if (con->contype == CONSTRAINT_FOREIGN)
+				if (con->contype == CONSTRAINT_FOREIGN && ForeignKeyInShards(con->oid))
 					appendStringInfo(&foreignKeys, "ALTER TABLE %s ADD %s;", shardName,
 									 ShardConstraintDefinition(con->oid, table, 0));
 			}

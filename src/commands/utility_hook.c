@@ -15,6 +15,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/heap.h"
 #include "catalog/namespace.h"
 #include "commands/copy.h"
 #include "nodes/parsenodes.h"
@@ -26,6 +27,7 @@
 #include "commands/ddl_propagation.h"
 #include "commands/schema_commands.h"
 #include "commands/utility_hook.h"
+#include "executor/foreign_key_checks.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
 #include "transaction/remote_xact.h"
@@ -45,6 +47,7 @@ static void StopDDLPropagationForRestore(void);
 /* GUC shard.enable_ddl_propagation */
 bool		EnableDDLPropagation = true;
 static void RefuseInheritanceOfDistributed(Node *parsetree);
+static void RefuseTruncateCascadeToDistributed(List *relations);
 
 /*
  * InstallUtilityHook saves the previous ProcessUtility hook and installs
@@ -127,6 +130,38 @@ RefuseInheritanceOfDistributed(Node *parsetree)
 									"ALTER TABLE ... ATTACH PARTITION", hint);
 		}
 	}
+}
+
+/*
+ * RefuseTruncateCascadeToDistributed throws when TRUNCATE ... CASCADE of
+ * relations (RangeVars) would reach a distributed table through foreign
+ * keys: PostgreSQL would empty its coordinator table only.
+ */
+static void
+RefuseTruncateCascadeToDistributed(List *relations)
+{
+	List	   *relids = NIL;
+	ListCell   *lc;
+	int			count;
+
+	foreach(lc, relations)
+	{
+		Oid			relid = RangeVarGetRelid(lfirst(lc), NoLock, true);
+
+		if (OidIsValid(relid))
+			relids = lappend_oid(relids, relid);
+	}
+	do
+	{
+		count = list_length(relids);
+		relids = list_concat_unique_oid(relids, heap_truncate_find_FKs(relids));
+	} while (list_length(relids) > count);
+	foreach(lc, relids)
+		if (IsDistributedTable(lfirst_oid(lc)))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("TRUNCATE ... CASCADE is not supported on distributed table \"%s\"",
+							get_rel_name(lfirst_oid(lc)))));
 }
 
 /*
@@ -253,6 +288,8 @@ ShardProcessUtility(PlannedStmt *pstmt, const char *queryString,
 					TruncateStmt *stmt = (TruncateStmt *) parsetree;
 					ListCell   *lc;
 
+					if (stmt->behavior == DROP_CASCADE)
+						RefuseTruncateCascadeToDistributed(stmt->relations);
 					foreach(lc, stmt->relations)
 					{
 						Oid			relid = DistributedRangeVar(lfirst(lc));
@@ -314,6 +351,8 @@ ShardProcessUtility(PlannedStmt *pstmt, const char *queryString,
 
 	if (truncated != NIL)
 		TruncateShards(truncated);
+	if (IsA(parsetree, ConstraintsSetStmt) && ShardExtensionLoaded())
+		SetForeignKeyCheckModes((ConstraintsSetStmt *) parsetree);
 	if (job != NULL)
 		FinishDistributedDDL(job);
 	if (restoringCatalog)

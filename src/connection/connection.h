@@ -47,6 +47,8 @@ typedef struct NodeConnection
 	/* remote transaction bookkeeping for the current coordinator xact */
 	RemoteXactState xactState;
 	bool		wroteInXact;	/* a modifying command was sent */
+	bool		lockedRowsInXact;	/* SELECT ... FOR UPDATE/SHARE was sent: a
+									 * reader that commits after the writers */
 	int			xactNestLevel;	/* coordinator subxact level of the newest
 								 * remote savepoint (1 = top level) */
 	bool		changedNode;	/* node metadata changed: close at xact end */

@@ -50,6 +50,7 @@
 #include "deparse/deparse.h"
 #include "deparse/shard_deparse.h"
 #include "executor/coordinator_eval.h"
+#include "executor/foreign_key_checks.h"
 #include "executor/insert_batcher.h"
 #include "executor/placement_tasks.h"
 #include "executor/shard_scan.h"
@@ -107,6 +108,9 @@ typedef struct ShardScanState
 	/* insert: returned rows, read through a slot of their own */
 	Tuplestorestate *returning;
 	TupleTableSlot *returningSlot;
+	/* coordinator-enforced foreign keys of an UPDATE or DELETE */
+	ForeignKeyChecks *fkChecks;
+	bool		fkChecksDone;
 
 	/* EXPLAIN ANALYZE only: per task rows and time */
 	bool		collectStats;
@@ -190,6 +194,7 @@ ShardPlanInfoToList(ShardPlanInfo *info)
 	list = lappend(list, makeBoolean(info->singleRowInsert));
 	list = lappend(list, makeString(pstrdup(info->strategy)));
 	list = lappend(list, info->shippedConsts);
+	list = lappend(list, makeBoolean(info->locksRows));
 	return list;
 }
 
@@ -219,10 +224,11 @@ ShardPlanInfoFromList(List *list)
 	info->singleRowInsert = boolVal(list_nth(list, i++));
 	info->strategy = strVal(list_nth(list, i++));
 	info->shippedConsts = list_nth(list, i++);
+	info->locksRows = boolVal(list_nth(list, i++));
 	return info;
 }
 
-#define SHARD_PLAN_INFO_LENGTH 16
+#define SHARD_PLAN_INFO_LENGTH 17
 
 /*
  * MakeShardScan returns a CustomScan node carrying info; the caller fills
@@ -305,6 +311,10 @@ BeginShardScan(CustomScanState *node, EState *estate, int eflags)
 		state->typMods[i] = attr->atttypmod;
 	}
 
+	if (state->info->commandType == CMD_UPDATE || state->info->commandType == CMD_DELETE)
+		state->fkChecks = StartReturnedKeyChecks(state->info->commandType,
+												 cscan->custom_scan_tlist);
+
 	if (state->info->kind == SHARD_SCAN_RELATION)
 	{
 		ListCell   *lc;
@@ -336,6 +346,8 @@ UseAutocommit(ShardScanState *state, int taskCount)
 
 	if (taskCount != 1 || IsTransactionBlock() || InRemoteTransaction())
 		return false;
+	if (state->fkChecks != NULL)
+		return false;			/* the coordinator's checks follow in the transaction */
 	if (state->info->kind == SHARD_SCAN_RELATION || state->info->kind == SHARD_SCAN_PUSHDOWN)
 		return false;
 	if (state->info->kind == SHARD_SCAN_INSERT && !state->info->singleRowInsert)
@@ -477,6 +489,7 @@ SetTaskRunOptions(ShardScanState *state, TaskRunOptions *options)
 
 	memset(options, 0, sizeof(TaskRunOptions));
 	options->isWrite = (state->info->commandType != CMD_SELECT);
+	options->locksRows = state->info->locksRows;
 	options->needTransaction = !UseAutocommit(state, list_length(state->tasks));
 	options->keepResults = (state->info->commandType == CMD_SELECT || state->info->hasReturning);
 	options->collectStats = state->collectStats;
@@ -663,10 +676,21 @@ ShardScanNext(ScanState *node)
 		if (StoreResultRow(state, res, state->currentRow, slot))
 		{
 			state->currentRow++;
+			if (state->fkChecks != NULL && !state->fkChecksDone)
+			{
+				slot_getallattrs(slot);
+				ForeignKeyChecksAddRow(state->fkChecks, slot->tts_values,
+									   slot->tts_isnull);
+			}
 			return slot;
 		}
 		state->currentResult = lnext(state->runResult.results, state->currentResult);
 		state->currentRow = 0;
+	}
+	if (state->fkChecks != NULL && !state->fkChecksDone)
+	{
+		state->fkChecksDone = true;
+		FinishForeignKeyChecks(state->fkChecks);
 	}
 	return ExecClearTuple(slot);
 }
@@ -988,6 +1012,7 @@ ExecuteInsert(ShardScanState *state)
 	PlanState  *child = linitial(state->css.custom_ps);
 	Relation	rel;
 	InsertBatcher *batcher;
+	ForeignKeyChecks *fkChecks;
 
 	if (!IsDistributedTable(info->targetRelid))
 		ereport(ERROR,
@@ -998,6 +1023,12 @@ ExecuteInsert(ShardScanState *state)
 	rel = RelationIdGetRelation(info->targetRelid);
 	batcher = StartInsertBatcher(info->targetRelid, RelationGetDescr(rel));
 	RelationClose(rel);
+	/* ON CONFLICT: the rows the nodes return carry the keys to check */
+	if (info->taskSql != NIL)
+		fkChecks = StartReturnedKeyChecks(CMD_INSERT,
+										  ((CustomScan *) state->css.ss.ps.plan)->custom_scan_tlist);
+	else
+		fkChecks = StartForeignKeyChecks(info->targetRelid);
 	/*
 	 * ON CONFLICT: the statement template is the only task SQL; now() and
 	 * other stable values are the coordinator's, the same on every copy
@@ -1025,11 +1056,28 @@ ExecuteInsert(ShardScanState *state)
 		CHECK_FOR_INTERRUPTS();
 		slot_getallattrs(slot);
 		InsertBatcherAddRow(batcher, slot->tts_values, slot->tts_isnull);
+		if (fkChecks != NULL && info->taskSql == NIL)
+			ForeignKeyChecksAddRow(fkChecks, slot->tts_values, slot->tts_isnull);
 		if (state->returning != NULL && info->taskSql == NIL)
 			tuplestore_puttupleslot(state->returning, slot);
 	}
-	estate->es_processed += FinishInsertBatcher(batcher, UseAutocommit(state, 1));
+	/* foreign key checks run in the transaction that inserted */
+	estate->es_processed += FinishInsertBatcher(batcher,
+												fkChecks == NULL && UseAutocommit(state, 1));
 	if (state->returning != NULL && info->taskSql != NIL)
 		InsertBatcherStoreReturning(batcher, state->returning, state->css.ss.ss_ScanTupleSlot,
 									list_length(info->insertAttrs));
+	if (fkChecks != NULL && info->taskSql != NIL)
+	{
+		TupleTableSlot *slot = state->returningSlot;
+
+		while (tuplestore_gettupleslot(state->returning, true, false, slot))
+		{
+			slot_getallattrs(slot);
+			ForeignKeyChecksAddRow(fkChecks, slot->tts_values, slot->tts_isnull);
+		}
+		tuplestore_rescan(state->returning);
+	}
+	if (fkChecks != NULL)
+		FinishForeignKeyChecks(fkChecks);
 }

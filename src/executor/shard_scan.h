@@ -72,6 +72,8 @@ typedef struct ShardPlanInfo
 	 * one text, prepared once per worker session.
 	 */
 	List	   *shippedConsts;
+	bool		locksRows;		/* SELECT ... FOR UPDATE/SHARE: the nodes hold row
+								 * locks until their transactions end */
 } ShardPlanInfo;
 
 extern CustomScanMethods ShardScanMethods;

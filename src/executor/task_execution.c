@@ -513,6 +513,8 @@ SendNodeStatements(NodeTasks *group, TaskRunOptions *options, bool streamRows)
 
 	if (options->isWrite && options->needTransaction)
 		MarkRemoteWrite(conn);
+	else if (options->locksRows && options->needTransaction)
+		MarkRemoteRowLocks(conn);
 	if (options->collectTiming)
 		INSTR_TIME_SET_CURRENT(group->sentAt);
 

@@ -37,6 +37,7 @@ typedef struct TaskRunOptions
 {
 	bool		needTransaction;	/* open remote transactions */
 	bool		isWrite;		/* tasks modify data */
+	bool		locksRows;		/* tasks lock rows (SELECT ... FOR UPDATE/SHARE) */
 	ParamListInfo params;		/* for $n in the SQL, or NULL */
 	bool		keepResults;	/* keep PGRES_TUPLES_OK results */
 	bool		collectStats;	/* fill each Task's rows (EXPLAIN ANALYZE) */

@@ -30,6 +30,7 @@
 #include "utils/syscache.h"
 
 #include "deparse/deparse.h"
+#include "metadata/foreign_keys.h"
 #include "planner/planner.h"
 
 static Query *BuildInsertSourceQuery(Query *query, Relation rel);
@@ -65,6 +66,15 @@ PlanColocatedInsertSelect(Query *query, DistTableEntry *table, List *allRelids)
 	if (list_length(query->jointree->fromlist) != 1 || query->cteList != NIL ||
 		query->jointree->quals != NULL)
 		return NULL;
+	/* the coordinator checks the rows of keys the shards cannot check */
+	{
+		Relation	rel = table_open(table->relid, NoLock);
+		bool		coordinatorKeys = (CoordinatorForeignKeys(rel, true) != NIL);
+
+		table_close(rel, NoLock);
+		if (coordinatorKeys)
+			return NULL;
+	}
 	rtr = linitial(query->jointree->fromlist);
 	if (!IsA(rtr, RangeTblRef))
 		return NULL;
@@ -199,6 +209,7 @@ CheckOnConflict(Query *query, DistTableEntry *table)
 					 errhint("Leave the distribution column out of DO UPDATE SET.")));
 	}
 
+	CheckOnConflictForeignKeys(query);
 	reason = NotShippableReason((Node *) oc);
 	if (reason == NULL)
 		reason = NotShippableReason((Node *) query->returningList);
@@ -404,6 +415,7 @@ PlanDistributedInsert(Query *query, const char *queryString, List *distRels,
 	int			natts;
 	AttrNumber	attno;
 	int			position = 0;
+	bool		outputReturning;
 
 	if (query->onConflict != NULL)
 		CheckOnConflict(query, table);
@@ -415,7 +427,7 @@ PlanDistributedInsert(Query *query, const char *queryString, List *distRels,
 		return sourcePlan;
 
 	rel = table_open(targetRte->relid, NoLock);
-	source = BuildInsertSourceQuery(query, rel);
+	outputReturning = (query->returningList != NIL);
 	natts = RelationGetDescr(rel)->natts;
 
 	info = palloc0(sizeof(ShardPlanInfo));
@@ -423,8 +435,12 @@ PlanDistributedInsert(Query *query, const char *queryString, List *distRels,
 	info->commandType = CMD_INSERT;
 	info->anchorRelid = table->relid;
 	info->targetRelid = table->relid;
+	/* ON CONFLICT: the keys of the rows the nodes return are checked */
+	if (query->onConflict != NULL)
+		(void) AddUpsertForeignKeyReturning(query);
 	info->hasReturning = (query->returningList != NIL);
 	info->strategy = "routed insert";
+	source = BuildInsertSourceQuery(query, rel);
 	info->distColumnIndex = table->distAttno - 1;
 	info->singleRowInsert = (query->jointree->fromlist == NIL);
 	/* ON CONFLICT: the statement template travels as the only task SQL */
@@ -461,7 +477,7 @@ PlanDistributedInsert(Query *query, const char *queryString, List *distRels,
 					  exprCollation(expr), 0);
 		scanTlist = lappend(scanTlist, makeTargetEntry((Expr *) var, position,
 													   tle->resname, false));
-		if (position > natts)
+		if (position > natts && !IsForeignKeyReturning(tle))
 			planTlist = lappend(planTlist,
 								makeTargetEntry((Expr *) makeVar(INDEX_VAR, position,
 																 exprType(expr),
@@ -484,7 +500,7 @@ PlanDistributedInsert(Query *query, const char *queryString, List *distRels,
 
 	sourcePlan->planTree = (Plan *) scan;
 	sourcePlan->commandType = CMD_INSERT;
-	sourcePlan->hasReturning = info->hasReturning;
+	sourcePlan->hasReturning = outputReturning;
 	sourcePlan->canSetTag = query->canSetTag;
 	sourcePlan->hasModifyingCTE = query->hasModifyingCTE;
 	sourcePlan->parallelModeNeeded = false;

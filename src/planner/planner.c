@@ -161,6 +161,8 @@ ShardPlanner(Query *parse, const char *queryString, int cursorOptions,
 				return StandardPlanner(parse, queryString, cursorOptions, boundParams);
 			}
 			CheckReturningReadable(parse);
+			if (AddForeignKeyReturning(parse))
+				distRels = FindDistributedRelations(parse, &allRelids);
 			plan = PlanReferenceTableStatement(parse, distRels, allRelids, &reason);
 			if (plan == NULL)
 				plan = PlanRouterStatement(parse, distRels, allRelids, boundParams, &reason);
@@ -204,8 +206,11 @@ PlanShippedSelect(Query *parse, const char *queryString, int cursorOptions,
 			plan->planTree = materialize_finished_plan(plan->planTree);
 		return plan;
 	}
-	return PlanPushdownSelect(parse, queryString, cursorOptions, boundParams,
+	plan = PlanPushdownSelect(parse, queryString, cursorOptions, boundParams,
 							  allRelids, &reason);
+	if (plan == NULL)
+		plan = PlanMultiShardLockingSelect(parse, distRels, allRelids);
+	return plan;
 }
 
 /*
@@ -476,6 +481,7 @@ MakeShardPlannedStmt(Query *query, CustomScan *scan, List *outputList, List *all
 	Index		placeholderIndex;
 	ListCell   *lc;
 	AttrNumber	resno = 0;
+	bool		hasOutput = false;
 
 	query_tree_walker(query, CollectRelationRtes, &nestedRtes, 0);
 	rtable = list_concat(rtable, nestedRtes);
@@ -486,6 +492,7 @@ MakeShardPlannedStmt(Query *query, CustomScan *scan, List *outputList, List *all
 
 		if (tle->resjunk)
 			continue;
+		hasOutput |= !IsForeignKeyReturning(tle);
 		colnames = lappend(colnames, makeString(tle->resname ? pstrdup(tle->resname) : pstrdup("?column?")));
 	}
 
@@ -513,6 +520,8 @@ MakeShardPlannedStmt(Query *query, CustomScan *scan, List *outputList, List *all
 						  exprCollation(expr), 0);
 		scanTlist = lappend(scanTlist, makeTargetEntry((Expr *) scanVar, resno,
 													   tle->resname, false));
+		if (IsForeignKeyReturning(tle))
+			continue;			/* scan tuple only, after the output columns */
 		planVar = makeVar(INDEX_VAR, resno, exprType(expr), exprTypmod(expr),
 						  exprCollation(expr), 0);
 		planTlist = lappend(planTlist, makeTargetEntry((Expr *) planVar, resno,
@@ -528,7 +537,7 @@ MakeShardPlannedStmt(Query *query, CustomScan *scan, List *outputList, List *all
 
 	result->commandType = query->commandType;
 	result->queryId = query->queryId;
-	result->hasReturning = (query->returningList != NIL);
+	result->hasReturning = (query->returningList != NIL && hasOutput);
 	result->hasModifyingCTE = query->hasModifyingCTE;
 	result->canSetTag = query->canSetTag;
 	result->transientPlan = false;

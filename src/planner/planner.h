@@ -45,6 +45,12 @@ extern PlannedStmt *PlanMultiShardModify(Query *query, List *distRels, List *all
 extern Expr *PinnedValueOfClause(Node *clause, Index rtindex, DistTableEntry *table);
 extern int	ShardIndexForConst(DistTableEntry *table, Const *value);
 extern Expr *BoundParamAsConst(Param *param, ParamListInfo boundParams);
+extern PlannedStmt *PlanMultiShardLockingSelect(Query *query, List *distRels,
+												 List *allRelids);
+extern bool IsForeignKeyReturning(TargetEntry *tle);
+extern bool AddForeignKeyReturning(Query *query);
+extern void CheckOnConflictForeignKeys(Query *query);
+extern bool AddUpsertForeignKeyReturning(Query *query);
 extern PlannedStmt *PlanPinnedSelect(Query *query, List *allRelids, DistTableEntry *anchor,
 									 Expr *pin);
 

@@ -132,6 +132,7 @@ PlanReferenceTableStatement(Query *query, List *distRels, List *allRelids,
 	info->commandType = query->commandType;
 	info->anchorRelid = anchor->relid;
 	info->hasReturning = (query->returningList != NIL);
+	info->locksRows = (query->rowMarks != NIL);
 	info->strategy = "router";
 	info->taskShardIndexes = list_make1_int(0);
 	deparseAtRuntime = NeedsCoordinatorEvaluation((Node *) query);

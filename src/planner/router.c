@@ -623,6 +623,7 @@ FinishTaskPlan(Query *query, List *allRelids, ShardPlanInfo *info,
 		scan->custom_private = lappend(scan->custom_private, copy);
 	}
 
+	info->locksRows = (query->rowMarks != NIL);
 	outputList = (query->commandType == CMD_SELECT) ? query->targetList : query->returningList;
 	return MakeShardPlannedStmt(query, scan, outputList, allRelids);
 }
@@ -736,4 +737,49 @@ PlanMultiShardModify(Query *query, List *distRels, List *allRelids,
 	return FinishTaskPlan(query, allRelids, info,
 						  list_make1(makeNullConst(INT4OID, -1, InvalidOid)),
 						  deparseAtRuntime);
+}
+
+/*
+ * PlanMultiShardLockingSelect returns a plan that runs a SELECT ... FOR
+ * KEY SHARE/SHARE/UPDATE of one hash-distributed table on every shard
+ * (the queries PostgreSQL's RI triggers and the coordinator's foreign key
+ * checks send for referencing rows), or NULL when the statement has any
+ * other shape: more than one relation, aggregates, grouping, sorting,
+ * LIMIT, DISTINCT, sublinks, or expressions the shards cannot run.
+ */
+PlannedStmt *
+PlanMultiShardLockingSelect(Query *query, List *distRels, List *allRelids)
+{
+	DistTableEntry *table;
+	ShardPlanInfo *info;
+	int			i;
+
+	if (query->rowMarks == NIL || list_length(distRels) != 1 ||
+		list_length(allRelids) != 1 || list_length(query->rtable) != 1 ||
+		query->hasAggs || query->hasWindowFuncs || query->hasSubLinks ||
+		query->hasTargetSRFs || query->groupClause != NIL || query->havingQual != NULL ||
+		query->sortClause != NIL || query->distinctClause != NIL ||
+		query->limitCount != NULL || query->limitOffset != NULL ||
+		query->cteList != NIL || query->setOperations != NULL ||
+		contain_volatile_functions((Node *) query) ||
+		NeedsCoordinatorEvaluation((Node *) query) ||
+		NotShippableReason((Node *) query) != NULL)
+		return NULL;
+	table = LookupDistTable(((DistRelationRef *) linitial(distRels))->relid);
+	if (table->method != DIST_METHOD_HASH)
+		return NULL;
+
+	info = palloc0(sizeof(ShardPlanInfo));
+	info->kind = SHARD_SCAN_MULTI;
+	info->commandType = CMD_SELECT;
+	info->anchorRelid = table->relid;
+	info->hasReturning = false;
+	info->strategy = "multi-shard";
+	for (i = 0; i < table->shardCount; i++)
+	{
+		info->taskShardIndexes = lappend_int(info->taskShardIndexes, i);
+		info->taskSql = lappend(info->taskSql, makeString(DeparseForShard(query, i, NULL)));
+	}
+	return FinishTaskPlan(query, allRelids, info,
+						  list_make1(makeNullConst(INT4OID, -1, InvalidOid)), false);
 }

@@ -67,6 +67,7 @@ static void CollectCommitResults(NodeConnection **conns, char **commands,
 								 const char **tags, int count);
 static void RecordCommitDecisions(NodeConnection **conns, int count);
 static void CommitRemoteTransactions(void);
+static void CommitRowLockingReaders(List *conns, TimestampTz deadline);
 static void AbortRemoteTransactions(void);
 static void AbortRemoteSubTransactions(int level);
 static void CommitRemoteSubTransactions(int level);
@@ -224,6 +225,20 @@ MarkRemoteWrite(NodeConnection *conn)
 
 
 /*
+ * MarkRemoteRowLocks records that conn's remote transaction locks rows
+ * (SELECT ... FOR KEY SHARE of a foreign key check, FOR UPDATE): unless it
+ * also writes, it commits only after the coordinator and the writers did,
+ * so that a referenced row stays locked until the row that references it
+ * is visible everywhere.
+ */
+void
+MarkRemoteRowLocks(NodeConnection *conn)
+{
+	conn->lockedRowsInXact = true;
+}
+
+
+/*
  * InRemoteTransaction returns true when some connection has a remote
  * transaction (open, failed or prepared) for the current coordinator
  * transaction.
@@ -373,7 +388,8 @@ RemoteXactCallback(XactEvent event, void *arg)
 
 /*
  * PreCommitRemoteTransactions ends the remote transactions before the
- * coordinator commits.  Readers get COMMIT.  With at most one writer (and no
+ * coordinator commits.  Readers get COMMIT (those that locked rows only
+ * after the coordinator committed, in CommitRemoteTransactions).  With at most one writer (and no
  * RequireTwoPhaseCommit) the writer gets COMMIT after the readers, so a
  * failure anywhere still rolls it back; otherwise every writer gets PREPARE
  * TRANSACTION, after a shard.dist_transaction row per writer recorded the
@@ -482,6 +498,8 @@ PreCommitRemoteTransactions(void)
 			singleWriter = conn;
 			continue;
 		}
+		if (!conn->wroteInXact && conn->lockedRowsInXact)
+			continue;			/* CommitRemoteTransactions, after the writers */
 		if (conn->wroteInXact)
 		{
 			commands[sent] = psprintf("PREPARE TRANSACTION %s",
@@ -653,6 +671,7 @@ ResetRemoteXactState(NodeConnection *conn)
 {
 	conn->xactState = REMOTE_XACT_NONE;
 	conn->wroteInXact = false;
+	conn->lockedRowsInXact = false;
 	conn->xactNestLevel = 0;
 	conn->commandNestLevel = 0;
 	conn->releasePending = false;
@@ -669,7 +688,7 @@ ResetRemoteXactState(NodeConnection *conn)
 /*
  * CommitRemoteTransactions runs COMMIT PREPARED for the prepared remote
  * transactions after the coordinator committed (sent to all, then
- * collected).  Failures only warn and leave the transaction to
+ * collected), then commits the readers that locked rows.  Failures only warn and leave the transaction to
  * shard.recover_prepared_transactions().  Never throws.
  */
 static void
@@ -728,7 +747,42 @@ CommitRemoteTransactions(void)
 		}
 	}
 
+	CommitRowLockingReaders(conns, deadline);
 	EndRemoteTransactions(conns, oldContext);
+}
+
+
+/*
+ * CommitRowLockingReaders commits the remote transactions that only read
+ * and locked rows (MarkRemoteRowLocks), once the coordinator and the
+ * writers committed (sent to all, then collected before deadline).  They
+ * changed nothing: a failure only warns.  Never throws.
+ */
+static void
+CommitRowLockingReaders(List *conns, TimestampTz deadline)
+{
+	List	   *sentConns = NIL;
+	ListCell   *lc;
+
+	foreach(lc, conns)
+	{
+		NodeConnection *conn = (NodeConnection *) lfirst(lc);
+
+		if (conn->xactState != REMOTE_XACT_OPEN || !conn->lockedRowsInXact ||
+			conn->wroteInXact)
+			continue;
+		if (conn->conn != NULL && !conn->busy && TrySendRemoteCommand(conn, "COMMIT", WARNING))
+			sentConns = lappend(sentConns, conn);
+		else
+			CloseNodeConnection(conn);
+	}
+	foreach(lc, sentConns)
+	{
+		NodeConnection *conn = (NodeConnection *) lfirst(lc);
+
+		if (!FinishRemoteCommand(conn, "COMMIT", "COMMIT", deadline, WARNING))
+			CloseIfUnusable(conn);
+	}
 }
 
 

@@ -55,6 +55,7 @@ extern int	AppendRemotePrefix(NodeConnection *conn, bool needTransaction,
 
 /* Record that a modifying command is sent on conn in this transaction. */
 extern void MarkRemoteWrite(NodeConnection *conn);
+extern void MarkRemoteRowLocks(NodeConnection *conn);
 
 /* True when the current coordinator transaction has an open remote one. */
 extern bool InRemoteTransaction(void);
