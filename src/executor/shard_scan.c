@@ -9,7 +9,12 @@
  *	  streams (row by row, as they arrive); modifications run with
  *	  RunTasks, and their RETURNING rows are kept as PGresults.
  *	- relation: a remote scan under PostgreSQL's plan; rows streamed
- *	  through cursors, converted into the relation's row type.
+ *	  through cursors (one statement alone for one shard), converted into
+ *	  the relation's row type.  Parameters of its pushed filters are
+ *	  evaluated and sent at each (re)scan.  When the plan may read it
+ *	  again (EXEC_FLAG_REWIND) and its rows depend on no parameter, the
+ *	  rows are kept in a tuplestore (work_mem, then disk) as they arrive
+ *	  and a rescan reads them back: the shards are read once.
  *	- insert: rows from the child plan are routed to per-shard INSERT
  *	  batches; RETURNING rows are computed on the coordinator and returned
  *	  once every batch has succeeded.
@@ -82,6 +87,7 @@ typedef struct ShardScanState
 	Query	   *runtimeQuery;	/* statement to evaluate and deparse */
 	ExprState  *pruneExpr;
 	ExprState  *newDistExpr;
+	List	   *remoteParams;	/* relation scans: ExprState of $1..$n */
 	List	   *tasks;			/* Task *, built at first execution */
 	bool		executed;
 
@@ -104,6 +110,17 @@ typedef struct ShardScanState
 	int			ncolumns;
 	MemoryContext rowContext;
 
+	/*
+	 * Relation scans a plan reads again with nothing changed (the inner
+	 * side of a nested loop, a rescanned subplan): rows kept as they are
+	 * read, bounded by work_mem and spilled beyond, and read back at each
+	 * rescan instead of reading the shards again.
+	 */
+	bool		keepRows;
+	Tuplestorestate *kept;
+	TupleTableSlot *keptSlot;
+	bool		keptComplete;	/* every row has been read into kept */
+
 	/* insert: returned rows, read through a slot of their own */
 	Tuplestorestate *returning;
 	TupleTableSlot *returningSlot;
@@ -122,6 +139,7 @@ static void EndShardScan(CustomScanState *node);
 static void ReScanShardScan(CustomScanState *node);
 static void ExplainShardScan(CustomScanState *node, List *ancestors, ExplainState *es);
 static TupleTableSlot *ShardScanNext(ScanState *node);
+static TupleTableSlot *NextKeptRow(ShardScanState *state, TupleTableSlot *slot);
 static bool ShardScanRecheck(ScanState *node, TupleTableSlot *slot);
 static void BuildTasks(ShardScanState *state);
 static bool UseAutocommit(ShardScanState *state, int taskCount);
@@ -132,6 +150,8 @@ static void StartScan(ShardScanState *state);
 static TupleTableSlot *NextStreamedRow(ShardScanState *state, TupleTableSlot *slot);
 static void ReleaseScanMemory(void *arg);
 static ParamListInfo ConstParamList(List *consts);
+static ParamListInfo RemoteParamValues(ShardScanState *state);
+static bool UsesCursorStreams(ShardScanState *state);
 static char *ShippedConstsText(List *consts);
 static bool StoreResultRow(ShardScanState *state, PGresult *res, int row,
 						   TupleTableSlot *slot);
@@ -270,7 +290,10 @@ BeginShardScan(CustomScanState *node, EState *estate, int eflags)
 	if (cscan->custom_exprs != NIL)
 	{
 		state->pruneExpr = ExecInitExpr(linitial(cscan->custom_exprs), &node->ss.ps);
-		if (list_length(cscan->custom_exprs) > 1)
+		if (state->info->kind == SHARD_SCAN_RELATION)
+			state->remoteParams = ExecInitExprList(list_copy_tail(cscan->custom_exprs, 1),
+												   &node->ss.ps);
+		else if (list_length(cscan->custom_exprs) > 1)
 			state->newDistExpr = ExecInitExpr(lsecond(cscan->custom_exprs), &node->ss.ps);
 	}
 	if (cscan->custom_plans != NIL)
@@ -304,6 +327,11 @@ BeginShardScan(CustomScanState *node, EState *estate, int eflags)
 		fmgr_info(inFunc, &state->inFuncs[i]);
 		state->typMods[i] = attr->atttypmod;
 	}
+
+	/* rows that depend on no parameter can be kept for rescans */
+	state->keepRows = (state->info->kind == SHARD_SCAN_RELATION &&
+					   (eflags & EXEC_FLAG_REWIND) != 0 &&
+					   state->remoteParams == NIL && !state->info->pruneAtRuntime);
 
 	if (state->info->kind == SHARD_SCAN_RELATION)
 	{
@@ -443,6 +471,37 @@ ConstParamList(List *consts)
 }
 
 /*
+ * RemoteParamValues returns the values of a relation scan's shipped
+ * parameters $1..$n for this (re)scan, or NULL when it has none; palloc'd
+ * in the per-tuple context, which lives until the statements are sent.
+ */
+static ParamListInfo
+RemoteParamValues(ShardScanState *state)
+{
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+	ParamListInfo params;
+	MemoryContext oldContext;
+	ListCell   *lc;
+	int			i = 0;
+
+	if (state->remoteParams == NIL)
+		return NULL;
+	oldContext = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+	params = makeParamList(list_length(state->remoteParams));
+	foreach(lc, state->remoteParams)
+	{
+		ExprState  *expr = lfirst(lc);
+		ParamExternData *prm = &params->params[i++];
+
+		prm->value = ExecEvalExpr(expr, econtext, &prm->isnull);
+		prm->ptype = exprType((Node *) expr->expr);
+		prm->pflags = PARAM_FLAG_CONST;
+	}
+	MemoryContextSwitchTo(oldContext);
+	return params;
+}
+
+/*
  * ShippedConstsText returns "$1 = 'v1', $2 = 'v2'" for EXPLAIN; palloc'd.
  */
 static char *
@@ -572,6 +631,17 @@ StoreResultRow(ShardScanState *state, PGresult *res, int row, TupleTableSlot *sl
 }
 
 /*
+ * UsesCursorStreams returns whether the scan reads its tasks through one
+ * cursor per node: pushdown scans, and relation scans of several shards.
+ */
+static bool
+UsesCursorStreams(ShardScanState *state)
+{
+	return state->info->kind == SHARD_SCAN_PUSHDOWN ||
+		(state->info->kind == SHARD_SCAN_RELATION && list_length(state->tasks) > 1);
+}
+
+/*
  * StartScan runs the scan's tasks, or starts streaming their rows, at its
  * first row.
  */
@@ -593,8 +663,24 @@ StartScan(ShardScanState *state)
 		return;
 	/* streams live as long as the query: ReleaseScanMemory reads them */
 	oldContext = MemoryContextSwitchTo(estate->es_query_cxt);
-	if (state->info->kind == SHARD_SCAN_RELATION ||
-		state->info->kind == SHARD_SCAN_PUSHDOWN)
+	if (state->info->kind == SHARD_SCAN_RELATION && !UsesCursorStreams(state))
+	{
+		/*
+		 * One shard (pruned, often once per outer row): the statement
+		 * alone, one round trip instead of DECLARE, FETCH and CLOSE.  The
+		 * parameters are sent at once, so their per-tuple memory suffices.
+		 */
+		TaskRunOptions options;
+
+		SetTaskRunOptions(state, &options);
+		options.params = RemoteParamValues(state);
+		state->streams = StartTaskStreams(state->tasks, &options);
+	}
+	else if (state->info->kind == SHARD_SCAN_RELATION)
+		state->streams = StartStreams(state->tasks, RemoteParamValues(state),
+									  STREAM_FETCH_SIZE, state->collectStats,
+									  state->collectTiming);
+	else if (state->info->kind == SHARD_SCAN_PUSHDOWN)
 		state->streams = StartStreams(state->tasks, estate->es_param_list_info,
 									  STREAM_FETCH_SIZE, state->collectStats,
 									  state->collectTiming);
@@ -633,6 +719,44 @@ NextStreamedRow(ShardScanState *state, TupleTableSlot *slot)
 }
 
 /*
+ * NextKeptRow returns the next row of a scan that keeps its rows: from
+ * kept while it has unread rows, then from the streams (appending each
+ * row to kept), so a rescan before the end reads on where the first read
+ * stopped.  The shards are read once.
+ */
+static TupleTableSlot *
+NextKeptRow(ShardScanState *state, TupleTableSlot *slot)
+{
+	EState	   *estate = state->css.ss.ps.state;
+
+	if (state->kept == NULL)
+	{
+		MemoryContext oldContext = MemoryContextSwitchTo(estate->es_query_cxt);
+
+		state->kept = tuplestore_begin_heap(false, false, work_mem);
+		state->keptSlot = MakeSingleTupleTableSlot(slot->tts_tupleDescriptor,
+												   &TTSOpsMinimalTuple);
+		MemoryContextSwitchTo(oldContext);
+	}
+	if (!tuplestore_ateof(state->kept) &&
+		tuplestore_gettupleslot(state->kept, true, false, state->keptSlot))
+		return ExecCopySlot(slot, state->keptSlot);
+	if (state->keptComplete)
+		return ExecClearTuple(slot);
+
+	if (!state->executed)
+		StartScan(state);
+	NextStreamedRow(state, slot);
+	if (TupIsNull(slot))
+	{
+		state->keptComplete = true;
+		return slot;
+	}
+	tuplestore_puttupleslot(state->kept, slot);
+	return slot;
+}
+
+/*
  * ShardScanNext returns the next row of the scan, running the tasks on
  * first call; an empty slot at the end.
  */
@@ -642,6 +766,8 @@ ShardScanNext(ScanState *node)
 	ShardScanState *state = (ShardScanState *) node;
 	TupleTableSlot *slot = node->ss_ScanTupleSlot;
 
+	if (state->keepRows)
+		return NextKeptRow(state, slot);
 	if (!state->executed)
 		StartScan(state);
 
@@ -745,6 +871,11 @@ EndShardScan(CustomScanState *node)
 	ReleaseScanResources(state);
 	if (state->returning != NULL)
 		tuplestore_end(state->returning);
+	if (state->kept != NULL)
+	{
+		tuplestore_end(state->kept);
+		ExecDropSingleTupleTableSlot(state->keptSlot);
+	}
 	if (node->custom_ps != NIL)
 		ExecEndNode(linitial(node->custom_ps));
 }
@@ -769,6 +900,13 @@ ReScanShardScan(CustomScanState *node)
 	{
 		state->currentResult = list_head(state->runResult.results);
 		state->currentRow = 0;
+		return;
+	}
+	if (state->kept != NULL)
+	{
+		/* the rows do not change: read them back, and on if unfinished */
+		tuplestore_rescan(state->kept);
+		ExecScanReScan(&node->ss);
 		return;
 	}
 	ReleaseScanResources(state);
@@ -888,8 +1026,7 @@ TakeScanStats(ShardScanState *state)
 	if (!state->collectStats || !state->executed || state->statsTaken)
 		return;
 	state->statsTaken = true;
-	if (state->info->kind == SHARD_SCAN_RELATION ||
-		state->info->kind == SHARD_SCAN_PUSHDOWN)
+	if (UsesCursorStreams(state))
 	{
 		foreach(lc, StreamSetStats(state->streams))
 		{

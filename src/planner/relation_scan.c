@@ -13,7 +13,12 @@
  *
  * Filters are pushed down only when they are shippable and need no
  * coordinator evaluation (no now(), current_user, ...); the others are
- * evaluated on the coordinator as quals of the scan.
+ * evaluated on the coordinator as quals of the scan.  Parameters in pushed
+ * filters (the statement's, and PARAM_EXEC values of the enclosing plan:
+ * a correlated subquery's outer columns, an initplan's result) are
+ * shipped as $1..$n whose values the scan evaluates and sends at each
+ * (re)scan; a "dist_col = parameter" filter prunes the scan to one shard
+ * at run time, so a correlated subplan reads one shard per outer row.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -39,7 +44,10 @@ static Plan *PlanShardRelationPath(PlannerInfo *root, RelOptInfo *rel,
 								   struct CustomPath *best_path, List *tlist,
 								   List *clauses, List *custom_plans);
 static bool IsRemoteClause(Expr *clause);
+static Node *ShipParamsMutator(Node *node, List **params);
 static Expr *FindRelationPin(List *clauses, Index rti, DistTableEntry *table);
+static void SplitScanClauses(List *clauses, List **remoteClauses, List **localClauses,
+							 List **remoteParams);
 
 static CustomPathMethods ShardRelationPathMethods = {
 	.CustomName = "ShardScan",
@@ -64,6 +72,72 @@ IsRemoteClause(Expr *clause)
 {
 	return NotShippableReason((Node *) clause) == NULL &&
 		!NeedsCoordinatorEvaluation((Node *) clause);
+}
+
+/*
+ * ShipParamsMutator returns a copy of node whose parameters (external, and
+ * PARAM_EXEC: values of the enclosing plan, such as the outer row's
+ * columns of a correlated subquery) are external parameters $1..$n of the
+ * shipped statement; *params collects the original Params, $k being the
+ * k-th.  The scan evaluates them at each (re)scan and sends their values.
+ */
+static Node *
+ShipParamsMutator(Node *node, List **params)
+{
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Param) &&
+		(((Param *) node)->paramkind == PARAM_EXTERN ||
+		 ((Param *) node)->paramkind == PARAM_EXEC))
+	{
+		Param	   *shipped = copyObject((Param *) node);
+		ListCell   *lc;
+		int			position = 0;
+
+		foreach(lc, *params)
+		{
+			if (equal(lfirst(lc), node))
+				break;
+			position++;
+		}
+		if (lc == NULL)
+			*params = lappend(*params, copyObject(node));
+		shipped->paramkind = PARAM_EXTERN;
+		shipped->paramid = position + 1;
+		shipped->location = -1;
+		return (Node *) shipped;
+	}
+	return expression_tree_mutator(node, ShipParamsMutator, params);
+}
+
+/*
+ * SplitScanClauses sorts the scan's restriction clauses into those the
+ * shards evaluate (parameters renumbered by ShipParamsMutator, originals
+ * in *remoteParams) and those the coordinator evaluates.
+ */
+static void
+SplitScanClauses(List *clauses, List **remoteClauses, List **localClauses,
+				 List **remoteParams)
+{
+	ListCell   *lc;
+
+	foreach(lc, clauses)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+		int			paramCount = list_length(*remoteParams);
+		Expr	   *shipped;
+
+		if (ri->pseudoconstant)
+			continue;
+		shipped = (Expr *) ShipParamsMutator((Node *) ri->clause, remoteParams);
+		if (IsRemoteClause(shipped))
+			*remoteClauses = lappend(*remoteClauses, shipped);
+		else
+		{
+			*remoteParams = list_truncate(*remoteParams, paramCount);
+			*localClauses = lappend(*localClauses, ri->clause);
+		}
+	}
 }
 
 /*
@@ -184,6 +258,7 @@ PlanShardRelationPath(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *bes
 	DistTableEntry *table = LookupDistTable(rte->relid);
 	List	   *remoteClauses = NIL;
 	List	   *localClauses = NIL;
+	List	   *remoteParams = NIL;
 	Bitmapset  *attrs = NULL;
 	List	   *retrievedAttrs = NIL;
 	Query	   *remote;
@@ -199,17 +274,7 @@ PlanShardRelationPath(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *bes
 	int			i;
 	bool		wholeRow;
 
-	foreach(lc, clauses)
-	{
-		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
-
-		if (ri->pseudoconstant)
-			continue;
-		if (IsRemoteClause(ri->clause))
-			remoteClauses = lappend(remoteClauses, ri->clause);
-		else
-			localClauses = lappend(localClauses, ri->clause);
-	}
+	SplitScanClauses(clauses, &remoteClauses, &localClauses, &remoteParams);
 
 	/* columns needed on the coordinator: output and local filters */
 	pull_varattnos((Node *) tlist, rti, &attrs);
@@ -289,13 +354,17 @@ PlanShardRelationPath(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *bes
 		}
 		if (pin != NULL)
 		{
+			/* a parameter $k: prune on the value of its original */
 			info->pruneAtRuntime = true;
 			info->pruneValueType = exprType((Node *) pin);
-			scan->custom_exprs = list_make1(copyObject(pin));
+			scan->custom_exprs = list_make1(copyObject(list_nth(remoteParams,
+																((Param *) pin)->paramid - 1)));
 		}
 		else
 			scan->custom_exprs = list_make1(makeNullConst(INT4OID, -1, InvalidOid));
 	}
+	/* the values of $1..$n follow the pruning expression */
+	scan->custom_exprs = list_concat(scan->custom_exprs, remoteParams);
 	/* MakeShardScan serialized info before the tasks were known */
 	scan->custom_private = ShardPlanInfoToList(info);
 
