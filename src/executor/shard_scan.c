@@ -56,6 +56,7 @@
 #include "deparse/shard_deparse.h"
 #include "executor/coordinator_eval.h"
 #include "executor/insert_batcher.h"
+#include "executor/keyed_rows.h"
 #include "executor/placement_tasks.h"
 #include "executor/shard_scan.h"
 #include "executor/task_execution.h"
@@ -80,6 +81,14 @@ typedef struct ScanTaskStats
 	int			loops;
 } ScanTaskStats;
 
+/* rows of a rescanned relation scan kept by key (keyed_rows.c) */
+typedef enum KeyedRowsState
+{
+	KEYED_ROWS_UNTRIED,			/* statement per execution so far */
+	KEYED_ROWS_READY,			/* kept: executions look rows up */
+	KEYED_ROWS_TOO_MANY			/* beyond work_mem: statement per execution */
+} KeyedRowsState;
+
 typedef struct ShardScanState
 {
 	CustomScanState css;
@@ -88,6 +97,14 @@ typedef struct ShardScanState
 	ExprState  *pruneExpr;
 	ExprState  *newDistExpr;
 	List	   *remoteParams;	/* relation scans: ExprState of $1..$n */
+
+	/* relation scans rescanned with new outer values (info->keyedSql) */
+	ExprState  *keyColumn;
+	ExprState  *keyValue;
+	ExprState  *keyRecheck;
+	KeyedRowsState keyedState;
+	KeyedRows  *keyed;
+	int			executions;
 	List	   *tasks;			/* Task *, built at first execution */
 	bool		executed;
 
@@ -140,6 +157,9 @@ static void ReScanShardScan(CustomScanState *node);
 static void ExplainShardScan(CustomScanState *node, List *ancestors, ExplainState *es);
 static TupleTableSlot *ShardScanNext(ScanState *node);
 static TupleTableSlot *NextKeptRow(ShardScanState *state, TupleTableSlot *slot);
+static void StartRelationStreams(ShardScanState *state, ParamListInfo params);
+static bool LoadKeyedRows(ShardScanState *state);
+static TupleTableSlot *NextKeyedScanRow(ShardScanState *state, TupleTableSlot *slot);
 static bool ShardScanRecheck(ScanState *node, TupleTableSlot *slot);
 static void BuildTasks(ShardScanState *state);
 static bool UseAutocommit(ShardScanState *state, int taskCount);
@@ -204,6 +224,9 @@ ShardPlanInfoToList(ShardPlanInfo *info)
 	list = lappend(list, makeInteger((int) info->pruneValueType));
 	list = lappend(list, makeBoolean(info->checkDistColumnUpdate));
 	list = lappend(list, list_copy(info->retrievedAttrs));
+	list = lappend(list, info->keyedSql);
+	list = lappend(list, makeInteger((int) info->keyHashFunc));
+	list = lappend(list, makeInteger((int) info->valueHashFunc));
 	list = lappend(list, makeInteger((int) info->targetRelid));
 	list = lappend(list, list_copy(info->insertAttrs));
 	list = lappend(list, makeInteger(info->distColumnIndex));
@@ -233,6 +256,9 @@ ShardPlanInfoFromList(List *list)
 	info->pruneValueType = (Oid) intVal(list_nth(list, i++));
 	info->checkDistColumnUpdate = boolVal(list_nth(list, i++));
 	info->retrievedAttrs = list_nth(list, i++);
+	info->keyedSql = list_nth(list, i++);
+	info->keyHashFunc = (Oid) intVal(list_nth(list, i++));
+	info->valueHashFunc = (Oid) intVal(list_nth(list, i++));
 	info->targetRelid = (Oid) intVal(list_nth(list, i++));
 	info->insertAttrs = list_nth(list, i++);
 	info->distColumnIndex = intVal(list_nth(list, i++));
@@ -242,7 +268,7 @@ ShardPlanInfoFromList(List *list)
 	return info;
 }
 
-#define SHARD_PLAN_INFO_LENGTH 16
+#define SHARD_PLAN_INFO_LENGTH 19
 
 /*
  * MakeShardScan returns a CustomScan node carrying info; the caller fills
@@ -291,8 +317,14 @@ BeginShardScan(CustomScanState *node, EState *estate, int eflags)
 	{
 		state->pruneExpr = ExecInitExpr(linitial(cscan->custom_exprs), &node->ss.ps);
 		if (state->info->kind == SHARD_SCAN_RELATION)
-			state->remoteParams = ExecInitExprList(list_copy_tail(cscan->custom_exprs, 1),
+		{
+			/* relation scans: pruning, key column, key value, recheck, $1..$n */
+			state->keyColumn = ExecInitExpr(lsecond(cscan->custom_exprs), &node->ss.ps);
+			state->keyValue = ExecInitExpr(lthird(cscan->custom_exprs), &node->ss.ps);
+			state->keyRecheck = ExecInitExpr(lfourth(cscan->custom_exprs), &node->ss.ps);
+			state->remoteParams = ExecInitExprList(list_copy_tail(cscan->custom_exprs, 4),
 												   &node->ss.ps);
+		}
 		else if (list_length(cscan->custom_exprs) > 1)
 			state->newDistExpr = ExecInitExpr(lsecond(cscan->custom_exprs), &node->ss.ps);
 	}
@@ -642,6 +674,128 @@ UsesCursorStreams(ShardScanState *state)
 }
 
 /*
+ * StartRelationStreams starts reading a relation scan's tasks with the
+ * values of its parameters (or NULL).  Call in the query context.
+ */
+static void
+StartRelationStreams(ShardScanState *state, ParamListInfo params)
+{
+	if (!UsesCursorStreams(state))
+	{
+		/*
+		 * One shard (pruned, often once per outer row): the statement
+		 * alone, one round trip instead of DECLARE, FETCH and CLOSE.  The
+		 * parameters are sent at once, so their per-tuple memory suffices.
+		 */
+		TaskRunOptions options;
+
+		SetTaskRunOptions(state, &options);
+		options.params = params;
+		state->streams = StartTaskStreams(state->tasks, &options);
+	}
+	else
+		state->streams = StartStreams(state->tasks, params, STREAM_FETCH_SIZE,
+									  state->collectStats, state->collectTiming);
+}
+
+/*
+ * LoadKeyedRows reads every shard once with the statements of keyedSql
+ * and keeps the rows by key column.  Returns false, keeping nothing, when
+ * they do not fit in work_mem (the scan then sends a statement per
+ * execution, as before).  Throws node errors.
+ */
+static bool
+LoadKeyedRows(ShardScanState *state)
+{
+	EState	   *estate = state->css.ss.ps.state;
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+	TupleTableSlot *slot = state->css.ss.ss_ScanTupleSlot;
+	DistTableEntry *table = LookupDistTable(state->info->anchorRelid);
+	MemoryContext oldContext = MemoryContextSwitchTo(estate->es_query_cxt);
+	ListCell   *lc;
+	bool		fits = true;
+
+	state->keyed = CreateKeyedRows(estate->es_query_cxt, state->info->keyHashFunc,
+								   state->info->valueHashFunc, (Size) work_mem * 1024L);
+	foreach(lc, state->info->keyedSql)
+	{
+		Task	   *task = palloc0(sizeof(Task));
+
+		task->shardIndex = foreach_current_index(lc);
+		task->nodeId = table->shards[task->shardIndex].nodeId;
+		task->sql = strVal(lfirst(lc));
+		state->tasks = lappend(state->tasks, task);
+	}
+	state->executed = true;
+	state->statsTaken = false;
+	StartRelationStreams(state, NULL);
+	MemoryContextSwitchTo(oldContext);
+
+	while (fits)
+	{
+		bool		isnull;
+		Datum		key;
+
+		/* TupIsNull evaluates its argument twice */
+		NextStreamedRow(state, slot);
+		if (TupIsNull(slot))
+			break;
+
+		econtext->ecxt_scantuple = slot;
+		key = ExecEvalExprSwitchContext(state->keyColumn, econtext, &isnull);
+		fits = AddKeyedRow(state->keyed, slot, key, isnull);
+
+	}
+	ReleaseScanResources(state);
+	state->executed = false;
+	if (!fits)
+	{
+		FreeKeyedRows(state->keyed);
+		state->keyed = NULL;
+	}
+	state->keyedState = fits ? KEYED_ROWS_READY : KEYED_ROWS_TOO_MANY;
+	return fits;
+}
+
+/*
+ * NextKeyedScanRow returns the next kept row whose key matches this
+ * execution's value and that passes the rechecked filters; an empty slot
+ * at the end.
+ */
+static TupleTableSlot *
+NextKeyedScanRow(ShardScanState *state, TupleTableSlot *slot)
+{
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+	MinimalTuple tuple;
+
+	if (state->keptSlot == NULL)
+		state->keptSlot = MakeSingleTupleTableSlot(slot->tts_tupleDescriptor,
+												   &TTSOpsMinimalTuple);
+	if (!state->executed)
+	{
+		bool		isnull;
+		Datum		value = ExecEvalExprSwitchContext(state->keyValue, econtext, &isnull);
+
+		FindKeyedRows(state->keyed, value, isnull);
+		state->executed = true;
+		state->executions++;
+	}
+	while ((tuple = NextKeyedRow(state->keyed)) != NULL)
+	{
+		bool		isnull;
+		Datum		pass;
+
+		ExecStoreMinimalTuple(tuple, state->keptSlot, false);
+		ExecCopySlot(slot, state->keptSlot);
+		econtext->ecxt_scantuple = slot;
+		pass = ExecEvalExprSwitchContext(state->keyRecheck, econtext, &isnull);
+		if (!isnull && DatumGetBool(pass))
+			return slot;
+	}
+	return ExecClearTuple(slot);
+}
+
+/*
  * StartScan runs the scan's tasks, or starts streaming their rows, at its
  * first row.
  */
@@ -659,27 +813,13 @@ StartScan(ShardScanState *state)
 		return;
 	}
 	BuildTasks(state);
+	state->executions++;
 	if (state->tasks == NIL)
 		return;
 	/* streams live as long as the query: ReleaseScanMemory reads them */
 	oldContext = MemoryContextSwitchTo(estate->es_query_cxt);
-	if (state->info->kind == SHARD_SCAN_RELATION && !UsesCursorStreams(state))
-	{
-		/*
-		 * One shard (pruned, often once per outer row): the statement
-		 * alone, one round trip instead of DECLARE, FETCH and CLOSE.  The
-		 * parameters are sent at once, so their per-tuple memory suffices.
-		 */
-		TaskRunOptions options;
-
-		SetTaskRunOptions(state, &options);
-		options.params = RemoteParamValues(state);
-		state->streams = StartTaskStreams(state->tasks, &options);
-	}
-	else if (state->info->kind == SHARD_SCAN_RELATION)
-		state->streams = StartStreams(state->tasks, RemoteParamValues(state),
-									  STREAM_FETCH_SIZE, state->collectStats,
-									  state->collectTiming);
+	if (state->info->kind == SHARD_SCAN_RELATION)
+		StartRelationStreams(state, RemoteParamValues(state));
 	else if (state->info->kind == SHARD_SCAN_PUSHDOWN)
 		state->streams = StartStreams(state->tasks, estate->es_param_list_info,
 									  STREAM_FETCH_SIZE, state->collectStats,
@@ -768,6 +908,11 @@ ShardScanNext(ScanState *node)
 
 	if (state->keepRows)
 		return NextKeptRow(state, slot);
+	if (state->info->keyedSql != NIL && !state->executed &&
+		state->keyedState == KEYED_ROWS_UNTRIED && state->executions > 0)
+		LoadKeyedRows(state);
+	if (state->keyedState == KEYED_ROWS_READY)
+		return NextKeyedScanRow(state, slot);
 	if (!state->executed)
 		StartScan(state);
 
@@ -872,10 +1017,11 @@ EndShardScan(CustomScanState *node)
 	if (state->returning != NULL)
 		tuplestore_end(state->returning);
 	if (state->kept != NULL)
-	{
 		tuplestore_end(state->kept);
+	if (state->keptSlot != NULL)
 		ExecDropSingleTupleTableSlot(state->keptSlot);
-	}
+	FreeKeyedRows(state->keyed);
+	state->keyed = NULL;
 	if (node->custom_ps != NIL)
 		ExecEndNode(linitial(node->custom_ps));
 }
@@ -939,6 +1085,8 @@ ExplainShardScan(CustomScanState *node, List *ancestors, ExplainState *es)
 		ExplainPropertyText("Shard Pruning", "at run time", es);
 		taskCount = 1;
 	}
+	if (info->keyedSql != NIL)
+		ExplainPropertyText("Rescans", "rows read once, looked up by key", es);
 	ExplainPropertyInteger("Task Count", NULL, taskCount, es);
 
 	if (state->tasks != NIL)
