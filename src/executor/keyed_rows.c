@@ -38,6 +38,7 @@ struct KeyedRows
 	HTAB	   *table;
 	FmgrInfo	keyHash;
 	FmgrInfo	valueHash;
+	Oid			collation;		/* of the comparison (text hashing) */
 	Size		maxBytes;
 	List	   *found;			/* rows of the current lookup */
 	ListCell   *next;
@@ -46,10 +47,12 @@ struct KeyedRows
 /*
  * CreateKeyedRows returns an empty set of rows (in a context of its own
  * under parent) hashed by keyHashFunc, looked up by values hashed by
- * valueHashFunc, that may take up to maxBytes.
+ * valueHashFunc (both under the comparison's collation), that may take up
+ * to maxBytes.
  */
 KeyedRows *
-CreateKeyedRows(MemoryContext parent, Oid keyHashFunc, Oid valueHashFunc, Size maxBytes)
+CreateKeyedRows(MemoryContext parent, Oid keyHashFunc, Oid valueHashFunc, Oid collation,
+				Size maxBytes)
 {
 	MemoryContext context = AllocSetContextCreate(parent, "ShardScan keyed rows",
 												  ALLOCSET_DEFAULT_SIZES);
@@ -58,6 +61,7 @@ CreateKeyedRows(MemoryContext parent, Oid keyHashFunc, Oid valueHashFunc, Size m
 
 	rows->context = context;
 	rows->maxBytes = maxBytes;
+	rows->collation = collation;
 	fmgr_info_cxt(keyHashFunc, &rows->keyHash, context);
 	fmgr_info_cxt(valueHashFunc, &rows->valueHash, context);
 	memset(&info, 0, sizeof(info));
@@ -85,7 +89,7 @@ AddKeyedRow(KeyedRows *rows, TupleTableSlot *slot, Datum key, bool keyIsNull)
 		return true;			/* no comparison can match it */
 	if (MemoryContextMemAllocated(rows->context, true) > rows->maxBytes)
 		return false;
-	hash = DatumGetUInt32(FunctionCall1(&rows->keyHash, key));
+	hash = DatumGetUInt32(FunctionCall1Coll(&rows->keyHash, rows->collation, key));
 	oldContext = MemoryContextSwitchTo(rows->context);
 	entry = hash_search(rows->table, &hash, HASH_ENTER, &found);
 	if (!found)
@@ -107,7 +111,7 @@ FindKeyedRows(KeyedRows *rows, Datum value, bool valueIsNull)
 	rows->found = NIL;
 	if (!valueIsNull)
 	{
-		hash = DatumGetUInt32(FunctionCall1(&rows->valueHash, value));
+		hash = DatumGetUInt32(FunctionCall1Coll(&rows->valueHash, rows->collation, value));
 		entry = hash_search(rows->table, &hash, HASH_FIND, NULL);
 		if (entry != NULL)
 			rows->found = entry->rows;

@@ -11,7 +11,7 @@
 typedef struct KeyedRows KeyedRows;
 
 extern KeyedRows *CreateKeyedRows(MemoryContext parent, Oid keyHashFunc, Oid valueHashFunc,
-								  Size maxBytes);
+								  Oid collation, Size maxBytes);
 extern bool AddKeyedRow(KeyedRows *rows, TupleTableSlot *slot, Datum key, bool keyIsNull);
 extern void FindKeyedRows(KeyedRows *rows, Datum value, bool valueIsNull);
 extern MinimalTuple NextKeyedRow(KeyedRows *rows);

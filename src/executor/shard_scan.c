@@ -227,6 +227,8 @@ ShardPlanInfoToList(ShardPlanInfo *info)
 	list = lappend(list, info->keyedSql);
 	list = lappend(list, makeInteger((int) info->keyHashFunc));
 	list = lappend(list, makeInteger((int) info->valueHashFunc));
+	list = lappend(list, makeInteger((int) info->keyCollation));
+	list = lappend(list, makeInteger(info->keyedAfter));
 	list = lappend(list, makeInteger((int) info->targetRelid));
 	list = lappend(list, list_copy(info->insertAttrs));
 	list = lappend(list, makeInteger(info->distColumnIndex));
@@ -259,6 +261,8 @@ ShardPlanInfoFromList(List *list)
 	info->keyedSql = list_nth(list, i++);
 	info->keyHashFunc = (Oid) intVal(list_nth(list, i++));
 	info->valueHashFunc = (Oid) intVal(list_nth(list, i++));
+	info->keyCollation = (Oid) intVal(list_nth(list, i++));
+	info->keyedAfter = intVal(list_nth(list, i++));
 	info->targetRelid = (Oid) intVal(list_nth(list, i++));
 	info->insertAttrs = list_nth(list, i++);
 	info->distColumnIndex = intVal(list_nth(list, i++));
@@ -268,7 +272,7 @@ ShardPlanInfoFromList(List *list)
 	return info;
 }
 
-#define SHARD_PLAN_INFO_LENGTH 19
+#define SHARD_PLAN_INFO_LENGTH 21
 
 /*
  * MakeShardScan returns a CustomScan node carrying info; the caller fills
@@ -700,7 +704,9 @@ StartRelationStreams(ShardScanState *state, ParamListInfo params)
 
 /*
  * LoadKeyedRows reads every shard once with the statements of keyedSql
- * and keeps the rows by key column.  Returns false, keeping nothing, when
+ * and keeps the rows by key column: once the scan has run keyedAfter
+ * times, about when its round trips have cost as much as reading the
+ * table.  Returns false, keeping nothing, when
  * they do not fit in work_mem (the scan then sends a statement per
  * execution, as before).  Throws node errors.
  */
@@ -716,7 +722,8 @@ LoadKeyedRows(ShardScanState *state)
 	bool		fits = true;
 
 	state->keyed = CreateKeyedRows(estate->es_query_cxt, state->info->keyHashFunc,
-								   state->info->valueHashFunc, (Size) work_mem * 1024L);
+								   state->info->valueHashFunc, state->info->keyCollation,
+								   (Size) work_mem * 1024L);
 	foreach(lc, state->info->keyedSql)
 	{
 		Task	   *task = palloc0(sizeof(Task));
@@ -909,7 +916,8 @@ ShardScanNext(ScanState *node)
 	if (state->keepRows)
 		return NextKeptRow(state, slot);
 	if (state->info->keyedSql != NIL && !state->executed &&
-		state->keyedState == KEYED_ROWS_UNTRIED && state->executions > 0)
+		state->keyedState == KEYED_ROWS_UNTRIED &&
+		state->executions >= state->info->keyedAfter)
 		LoadKeyedRows(state);
 	if (state->keyedState == KEYED_ROWS_READY)
 		return NextKeyedScanRow(state, slot);

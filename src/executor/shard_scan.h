@@ -67,6 +67,8 @@ typedef struct ShardPlanInfo
 	List	   *keyedSql;		/* String */
 	Oid			keyHashFunc;	/* hash function of the column's type */
 	Oid			valueHashFunc;	/* and of the value's */
+	Oid			keyCollation;	/* of the comparison, for hashing */
+	int			keyedAfter;		/* executions with statements first */
 
 	/* SHARD_SCAN_INSERT: target columns, in the child's output order */
 	Oid			targetRelid;

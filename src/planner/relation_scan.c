@@ -53,7 +53,8 @@ static bool HasParamWalker(Node *node, void *context);
 static OpExpr *FindKeyClause(List *clauses, Index rti, Oid *keyHashFunc, Oid *valueHashFunc,
 							 Node **keyVar, Node **keyValue);
 static void AddKeyedRead(ShardPlanInfo *info, CustomScan *scan, Query *remote,
-						 List *remoteClauses, List *remoteOriginals, Index rti, int count);
+						 List *remoteClauses, List *remoteOriginals, Index rti, int count,
+						 double tableRows);
 
 /*
  * Costs of a remote scan, in units of seq_page_cost: a statement's round
@@ -63,6 +64,9 @@ static void AddKeyedRead(ShardPlanInfo *info, CustomScan *scan, Query *remote,
 #define REMOTE_ROUND_TRIP_COST	50.0
 #define REMOTE_TASK_COST		2.0
 #define REMOTE_ROW_COST			(4 * cpu_tuple_cost)
+
+/* rows whose transfer costs about one statement's round trip */
+#define KEYED_ROWS_PER_ROUND_TRIP	1000.0
 
 static CustomPathMethods ShardRelationPathMethods = {
 	.CustomName = "ShardScan",
@@ -231,7 +235,7 @@ FindKeyClause(List *clauses, Index rti, Oid *keyHashFunc, Oid *valueHashFunc,
  */
 static void
 AddKeyedRead(ShardPlanInfo *info, CustomScan *scan, Query *remote, List *remoteClauses,
-			 List *remoteOriginals, Index rti, int count)
+			 List *remoteOriginals, Index rti, int count, double tableRows)
 {
 	List	   *readClauses = NIL;
 	List	   *recheck = NIL;
@@ -243,9 +247,12 @@ AddKeyedRead(ShardPlanInfo *info, CustomScan *scan, Query *remote, List *remoteC
 	ListCell   *oc;
 	int			i;
 
-	if (FindKeyClause(remoteOriginals, rti, &info->keyHashFunc, &info->valueHashFunc,
-					  &keyVar, &keyValue) == NULL)
+	OpExpr	   *keyClause = FindKeyClause(remoteOriginals, rti, &info->keyHashFunc,
+										  &info->valueHashFunc, &keyVar, &keyValue);
+
+	if (keyClause == NULL)
 		return;
+	info->keyCollation = keyClause->inputcollid;
 	forboth(lc, remoteClauses, oc, remoteOriginals)
 	{
 		if (HasParamWalker(lfirst(lc), NULL))
@@ -260,6 +267,13 @@ AddKeyedRead(ShardPlanInfo *info, CustomScan *scan, Query *remote, List *remoteC
 	readAll->jointree->quals = quals;
 	for (i = 0; i < count; i++)
 		info->keyedSql = lappend(info->keyedSql, makeString(DeparseForShard(readAll, i, NULL)));
+
+	/*
+	 * A statement's round trip costs about as much as transferring
+	 * KEYED_ROWS_PER_ROUND_TRIP rows: read the whole table once the
+	 * statements sent would have cost that much.
+	 */
+	info->keyedAfter = (int) Min(Max(tableRows / KEYED_ROWS_PER_ROUND_TRIP, 1.0), 100000.0);
 	scan->custom_exprs = lappend(lappend(lappend(scan->custom_exprs, copyObject(keyVar)),
 										 copyObject(keyValue)),
 								 make_ands_explicit(copyObject(recheck)));
@@ -439,14 +453,21 @@ PlanShardRelationPath(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *bes
 	SplitScanClauses(clauses, &remoteClauses, &localClauses, &remoteParams, &remoteOriginals);
 
 	/*
-	 * columns needed on the coordinator: output, local filters and the
-	 * filters with parameters (rechecked on kept rows, see AddKeyedRead)
+	 * columns needed on the coordinator: output, local filters and, when
+	 * rows may be kept by key, the filters with parameters (rechecked on
+	 * the kept rows, see AddKeyedRead)
 	 */
 	pull_varattnos((Node *) tlist, rti, &attrs);
 	pull_varattnos((Node *) localClauses, rti, &attrs);
 	foreach(lc, remoteOriginals)
 	{
-		if (HasParamWalker(lfirst(lc), NULL))
+		Oid			keyHash;
+		Oid			valueHash;
+		Node	   *keyVar;
+		Node	   *keyValue;
+
+		if (HasParamWalker(lfirst(lc), NULL) &&
+			FindKeyClause(remoteOriginals, rti, &keyHash, &valueHash, &keyVar, &keyValue) != NULL)
 			pull_varattnos(lfirst(lc), rti, &attrs);
 	}
 	wholeRow = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs);
@@ -532,7 +553,8 @@ PlanShardRelationPath(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *bes
 		}
 		else
 			scan->custom_exprs = list_make1(makeNullConst(INT4OID, -1, InvalidOid));
-		AddKeyedRead(info, scan, remote, remoteClauses, remoteOriginals, rti, count);
+		AddKeyedRead(info, scan, remote, remoteClauses, remoteOriginals, rti, count,
+					 rel->tuples);
 	}
 	if (list_length(scan->custom_exprs) == 1)
 		scan->custom_exprs = lappend(lappend(lappend(scan->custom_exprs,
