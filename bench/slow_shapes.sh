@@ -18,6 +18,7 @@
 #   SHARD_PG_ROOT=/work/pgroot/NAME bench/slow_shapes.sh [scale]
 # scale (default 1): 3,000 TPC-H customers, 15,000 orders and 60,000
 # lineitems; 2,000 BUG-2 customers, 12,000 orders and 6,000 events.
+# SLOW_BENCH_EXPLAIN=1 also prints EXPLAIN ANALYZE of each distributed query.
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
@@ -119,7 +120,9 @@ INSERT INTO d.lineitem SELECT * FROM l.lineitem;
 INSERT INTO d.customers SELECT * FROM l.customers;
 INSERT INTO d.purchases SELECT * FROM l.purchases;
 INSERT INTO d.events SELECT * FROM l.events;
-ANALYZE;
+-- named: ANALYZE of a distributed table brings the shards' statistics
+ANALYZE l.nation, l.customer, l.orders, l.lineitem, l.customers, l.purchases, l.events;
+ANALYZE d.nation, d.customer, d.orders, d.lineitem, d.customers, d.purchases, d.events;
 
 -- median run time in ms of query with search_path schema
 CREATE FUNCTION public.time_ms(schema text, query text, runs int) RETURNS numeric
@@ -146,6 +149,10 @@ shape() {
 	sms=$(psql_c -At -c "SELECT round(time_ms('d', \$q\$$query\$q\$, $RUNS), 1)")
 	top=$(psql_c -At -c "SET search_path = d" -c "EXPLAIN (COSTS OFF) $query" |
 		grep -E "^[A-Z]|Strategy" | head -2 | sed 's/^ *//' | paste -sd' ' | cut -c1-60)
+	if [ "${SLOW_BENCH_EXPLAIN:-0}" = 1 ]; then
+		psql_c -c "SET search_path = d" -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) $query" |
+			grep -v "Remote SQL\|Tasks Shown\|Node:" >&2
+	fi
 	printf "%-34s %10s %10s %8s  %s\n" "$name" "$lms" "$sms" \
 		"$(awk -v l="$lms" -v s="$sms" 'BEGIN { printf "%.2fx", (s > 0 ? l / s : 0) }')" "$top"
 }
