@@ -9,7 +9,12 @@
  *	  streams (row by row, as they arrive); modifications run with
  *	  RunTasks, and their RETURNING rows are kept as PGresults.
  *	- relation: a remote scan under PostgreSQL's plan; rows streamed
- *	  through cursors, converted into the relation's row type.
+ *	  through cursors (one statement alone for one shard), converted into
+ *	  the relation's row type.  Parameters of its pushed filters are
+ *	  evaluated and sent at each (re)scan.  When the plan may read it
+ *	  again (EXEC_FLAG_REWIND) and its rows depend on no parameter, the
+ *	  rows are kept in a tuplestore (work_mem, then disk) as they arrive
+ *	  and a rescan reads them back: the shards are read once.
  *	- insert: rows from the child plan are routed to per-shard INSERT
  *	  batches; RETURNING rows are computed on the coordinator and returned
  *	  once every batch has succeeded.
@@ -52,6 +57,7 @@
 #include "executor/coordinator_eval.h"
 #include "executor/foreign_key_checks.h"
 #include "executor/insert_batcher.h"
+#include "executor/keyed_rows.h"
 #include "executor/placement_tasks.h"
 #include "executor/shard_scan.h"
 #include "executor/task_execution.h"
@@ -76,6 +82,14 @@ typedef struct ScanTaskStats
 	int			loops;
 } ScanTaskStats;
 
+/* rows of a rescanned relation scan kept by key (keyed_rows.c) */
+typedef enum KeyedRowsState
+{
+	KEYED_ROWS_UNTRIED,			/* statement per execution so far */
+	KEYED_ROWS_READY,			/* kept: executions look rows up */
+	KEYED_ROWS_TOO_MANY			/* beyond work_mem: statement per execution */
+} KeyedRowsState;
+
 typedef struct ShardScanState
 {
 	CustomScanState css;
@@ -83,6 +97,15 @@ typedef struct ShardScanState
 	Query	   *runtimeQuery;	/* statement to evaluate and deparse */
 	ExprState  *pruneExpr;
 	ExprState  *newDistExpr;
+	List	   *remoteParams;	/* relation scans: ExprState of $1..$n */
+
+	/* relation scans rescanned with new outer values (info->keyedSql) */
+	ExprState  *keyColumn;
+	ExprState  *keyValue;
+	ExprState  *keyRecheck;
+	KeyedRowsState keyedState;
+	KeyedRows  *keyed;
+	int			executions;
 	List	   *tasks;			/* Task *, built at first execution */
 	bool		executed;
 
@@ -105,6 +128,17 @@ typedef struct ShardScanState
 	int			ncolumns;
 	MemoryContext rowContext;
 
+	/*
+	 * Relation scans a plan reads again with nothing changed (the inner
+	 * side of a nested loop, a rescanned subplan): rows kept as they are
+	 * read, bounded by work_mem and spilled beyond, and read back at each
+	 * rescan instead of reading the shards again.
+	 */
+	bool		keepRows;
+	Tuplestorestate *kept;
+	TupleTableSlot *keptSlot;
+	bool		keptComplete;	/* every row has been read into kept */
+
 	/* insert: returned rows, read through a slot of their own */
 	Tuplestorestate *returning;
 	TupleTableSlot *returningSlot;
@@ -126,6 +160,10 @@ static void EndShardScan(CustomScanState *node);
 static void ReScanShardScan(CustomScanState *node);
 static void ExplainShardScan(CustomScanState *node, List *ancestors, ExplainState *es);
 static TupleTableSlot *ShardScanNext(ScanState *node);
+static TupleTableSlot *NextKeptRow(ShardScanState *state, TupleTableSlot *slot);
+static void StartRelationStreams(ShardScanState *state, ParamListInfo params);
+static bool LoadKeyedRows(ShardScanState *state);
+static TupleTableSlot *NextKeyedScanRow(ShardScanState *state, TupleTableSlot *slot);
 static bool ShardScanRecheck(ScanState *node, TupleTableSlot *slot);
 static void BuildTasks(ShardScanState *state);
 static bool UseAutocommit(ShardScanState *state, int taskCount);
@@ -136,6 +174,8 @@ static void StartScan(ShardScanState *state);
 static TupleTableSlot *NextStreamedRow(ShardScanState *state, TupleTableSlot *slot);
 static void ReleaseScanMemory(void *arg);
 static ParamListInfo ConstParamList(List *consts);
+static ParamListInfo RemoteParamValues(ShardScanState *state);
+static bool UsesCursorStreams(ShardScanState *state);
 static char *ShippedConstsText(List *consts);
 static bool StoreResultRow(ShardScanState *state, PGresult *res, int row,
 						   TupleTableSlot *slot);
@@ -188,6 +228,11 @@ ShardPlanInfoToList(ShardPlanInfo *info)
 	list = lappend(list, makeInteger((int) info->pruneValueType));
 	list = lappend(list, makeBoolean(info->checkDistColumnUpdate));
 	list = lappend(list, list_copy(info->retrievedAttrs));
+	list = lappend(list, info->keyedSql);
+	list = lappend(list, makeInteger((int) info->keyHashFunc));
+	list = lappend(list, makeInteger((int) info->valueHashFunc));
+	list = lappend(list, makeInteger((int) info->keyCollation));
+	list = lappend(list, makeInteger(info->keyedAfter));
 	list = lappend(list, makeInteger((int) info->targetRelid));
 	list = lappend(list, list_copy(info->insertAttrs));
 	list = lappend(list, makeInteger(info->distColumnIndex));
@@ -218,6 +263,11 @@ ShardPlanInfoFromList(List *list)
 	info->pruneValueType = (Oid) intVal(list_nth(list, i++));
 	info->checkDistColumnUpdate = boolVal(list_nth(list, i++));
 	info->retrievedAttrs = list_nth(list, i++);
+	info->keyedSql = list_nth(list, i++);
+	info->keyHashFunc = (Oid) intVal(list_nth(list, i++));
+	info->valueHashFunc = (Oid) intVal(list_nth(list, i++));
+	info->keyCollation = (Oid) intVal(list_nth(list, i++));
+	info->keyedAfter = intVal(list_nth(list, i++));
 	info->targetRelid = (Oid) intVal(list_nth(list, i++));
 	info->insertAttrs = list_nth(list, i++);
 	info->distColumnIndex = intVal(list_nth(list, i++));
@@ -228,7 +278,7 @@ ShardPlanInfoFromList(List *list)
 	return info;
 }
 
-#define SHARD_PLAN_INFO_LENGTH 17
+#define SHARD_PLAN_INFO_LENGTH 22
 
 /*
  * MakeShardScan returns a CustomScan node carrying info; the caller fills
@@ -276,7 +326,16 @@ BeginShardScan(CustomScanState *node, EState *estate, int eflags)
 	if (cscan->custom_exprs != NIL)
 	{
 		state->pruneExpr = ExecInitExpr(linitial(cscan->custom_exprs), &node->ss.ps);
-		if (list_length(cscan->custom_exprs) > 1)
+		if (state->info->kind == SHARD_SCAN_RELATION)
+		{
+			/* relation scans: pruning, key column, key value, recheck, $1..$n */
+			state->keyColumn = ExecInitExpr(lsecond(cscan->custom_exprs), &node->ss.ps);
+			state->keyValue = ExecInitExpr(lthird(cscan->custom_exprs), &node->ss.ps);
+			state->keyRecheck = ExecInitExpr(lfourth(cscan->custom_exprs), &node->ss.ps);
+			state->remoteParams = ExecInitExprList(list_copy_tail(cscan->custom_exprs, 4),
+												   &node->ss.ps);
+		}
+		else if (list_length(cscan->custom_exprs) > 1)
 			state->newDistExpr = ExecInitExpr(lsecond(cscan->custom_exprs), &node->ss.ps);
 	}
 	if (cscan->custom_plans != NIL)
@@ -314,6 +373,11 @@ BeginShardScan(CustomScanState *node, EState *estate, int eflags)
 	if (state->info->commandType == CMD_UPDATE || state->info->commandType == CMD_DELETE)
 		state->fkChecks = StartReturnedKeyChecks(state->info->commandType,
 												 cscan->custom_scan_tlist);
+
+	/* rows that depend on no parameter can be kept for rescans */
+	state->keepRows = (state->info->kind == SHARD_SCAN_RELATION &&
+					   (eflags & EXEC_FLAG_REWIND) != 0 &&
+					   state->remoteParams == NIL && !state->info->pruneAtRuntime);
 
 	if (state->info->kind == SHARD_SCAN_RELATION)
 	{
@@ -455,6 +519,37 @@ ConstParamList(List *consts)
 }
 
 /*
+ * RemoteParamValues returns the values of a relation scan's shipped
+ * parameters $1..$n for this (re)scan, or NULL when it has none; palloc'd
+ * in the per-tuple context, which lives until the statements are sent.
+ */
+static ParamListInfo
+RemoteParamValues(ShardScanState *state)
+{
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+	ParamListInfo params;
+	MemoryContext oldContext;
+	ListCell   *lc;
+	int			i = 0;
+
+	if (state->remoteParams == NIL)
+		return NULL;
+	oldContext = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+	params = makeParamList(list_length(state->remoteParams));
+	foreach(lc, state->remoteParams)
+	{
+		ExprState  *expr = lfirst(lc);
+		ParamExternData *prm = &params->params[i++];
+
+		prm->value = ExecEvalExpr(expr, econtext, &prm->isnull);
+		prm->ptype = exprType((Node *) expr->expr);
+		prm->pflags = PARAM_FLAG_CONST;
+	}
+	MemoryContextSwitchTo(oldContext);
+	return params;
+}
+
+/*
  * ShippedConstsText returns "$1 = 'v1', $2 = 'v2'" for EXPLAIN; palloc'd.
  */
 static char *
@@ -585,6 +680,142 @@ StoreResultRow(ShardScanState *state, PGresult *res, int row, TupleTableSlot *sl
 }
 
 /*
+ * UsesCursorStreams returns whether the scan reads its tasks through one
+ * cursor per node: pushdown scans, and relation scans of several shards.
+ */
+static bool
+UsesCursorStreams(ShardScanState *state)
+{
+	return state->info->kind == SHARD_SCAN_PUSHDOWN ||
+		(state->info->kind == SHARD_SCAN_RELATION && list_length(state->tasks) > 1);
+}
+
+/*
+ * StartRelationStreams starts reading a relation scan's tasks with the
+ * values of its parameters (or NULL).  Call in the query context.
+ */
+static void
+StartRelationStreams(ShardScanState *state, ParamListInfo params)
+{
+	if (!UsesCursorStreams(state))
+	{
+		/*
+		 * One shard (pruned, often once per outer row): the statement
+		 * alone, one round trip instead of DECLARE, FETCH and CLOSE.  The
+		 * parameters are sent at once, so their per-tuple memory suffices.
+		 */
+		TaskRunOptions options;
+
+		SetTaskRunOptions(state, &options);
+		options.params = params;
+		state->streams = StartTaskStreams(state->tasks, &options);
+	}
+	else
+		state->streams = StartStreams(state->tasks, params, STREAM_FETCH_SIZE,
+									  state->collectStats, state->collectTiming);
+}
+
+/*
+ * LoadKeyedRows reads every shard once with the statements of keyedSql
+ * and keeps the rows by key column: once the scan has run keyedAfter
+ * times, about when its round trips have cost as much as reading the
+ * table.  Returns false, keeping nothing, when
+ * they do not fit in work_mem (the scan then sends a statement per
+ * execution, as before).  Throws node errors.
+ */
+static bool
+LoadKeyedRows(ShardScanState *state)
+{
+	EState	   *estate = state->css.ss.ps.state;
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+	TupleTableSlot *slot = state->css.ss.ss_ScanTupleSlot;
+	DistTableEntry *table = LookupDistTable(state->info->anchorRelid);
+	MemoryContext oldContext = MemoryContextSwitchTo(estate->es_query_cxt);
+	ListCell   *lc;
+	bool		fits = true;
+
+	state->keyed = CreateKeyedRows(estate->es_query_cxt, state->info->keyHashFunc,
+								   state->info->valueHashFunc, state->info->keyCollation,
+								   (Size) work_mem * 1024L);
+	foreach(lc, state->info->keyedSql)
+	{
+		Task	   *task = palloc0(sizeof(Task));
+
+		task->shardIndex = foreach_current_index(lc);
+		task->nodeId = table->shards[task->shardIndex].nodeId;
+		task->sql = strVal(lfirst(lc));
+		state->tasks = lappend(state->tasks, task);
+	}
+	state->executed = true;
+	state->statsTaken = false;
+	StartRelationStreams(state, NULL);
+	MemoryContextSwitchTo(oldContext);
+
+	while (fits)
+	{
+		bool		isnull;
+		Datum		key;
+
+		/* TupIsNull evaluates its argument twice */
+		NextStreamedRow(state, slot);
+		if (TupIsNull(slot))
+			break;
+
+		econtext->ecxt_scantuple = slot;
+		key = ExecEvalExprSwitchContext(state->keyColumn, econtext, &isnull);
+		fits = AddKeyedRow(state->keyed, slot, key, isnull);
+
+	}
+	ReleaseScanResources(state);
+	state->executed = false;
+	if (!fits)
+	{
+		FreeKeyedRows(state->keyed);
+		state->keyed = NULL;
+	}
+	state->keyedState = fits ? KEYED_ROWS_READY : KEYED_ROWS_TOO_MANY;
+	return fits;
+}
+
+/*
+ * NextKeyedScanRow returns the next kept row whose key matches this
+ * execution's value and that passes the rechecked filters; an empty slot
+ * at the end.
+ */
+static TupleTableSlot *
+NextKeyedScanRow(ShardScanState *state, TupleTableSlot *slot)
+{
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+	MinimalTuple tuple;
+
+	if (state->keptSlot == NULL)
+		state->keptSlot = MakeSingleTupleTableSlot(slot->tts_tupleDescriptor,
+												   &TTSOpsMinimalTuple);
+	if (!state->executed)
+	{
+		bool		isnull;
+		Datum		value = ExecEvalExprSwitchContext(state->keyValue, econtext, &isnull);
+
+		FindKeyedRows(state->keyed, value, isnull);
+		state->executed = true;
+		state->executions++;
+	}
+	while ((tuple = NextKeyedRow(state->keyed)) != NULL)
+	{
+		bool		isnull;
+		Datum		pass;
+
+		ExecStoreMinimalTuple(tuple, state->keptSlot, false);
+		ExecCopySlot(slot, state->keptSlot);
+		econtext->ecxt_scantuple = slot;
+		pass = ExecEvalExprSwitchContext(state->keyRecheck, econtext, &isnull);
+		if (!isnull && DatumGetBool(pass))
+			return slot;
+	}
+	return ExecClearTuple(slot);
+}
+
+/*
  * StartScan runs the scan's tasks, or starts streaming their rows, at its
  * first row.
  */
@@ -602,12 +833,14 @@ StartScan(ShardScanState *state)
 		return;
 	}
 	BuildTasks(state);
+	state->executions++;
 	if (state->tasks == NIL)
 		return;
 	/* streams live as long as the query: ReleaseScanMemory reads them */
 	oldContext = MemoryContextSwitchTo(estate->es_query_cxt);
-	if (state->info->kind == SHARD_SCAN_RELATION ||
-		state->info->kind == SHARD_SCAN_PUSHDOWN)
+	if (state->info->kind == SHARD_SCAN_RELATION)
+		StartRelationStreams(state, RemoteParamValues(state));
+	else if (state->info->kind == SHARD_SCAN_PUSHDOWN)
 		state->streams = StartStreams(state->tasks, estate->es_param_list_info,
 									  STREAM_FETCH_SIZE, state->collectStats,
 									  state->collectTiming);
@@ -646,6 +879,44 @@ NextStreamedRow(ShardScanState *state, TupleTableSlot *slot)
 }
 
 /*
+ * NextKeptRow returns the next row of a scan that keeps its rows: from
+ * kept while it has unread rows, then from the streams (appending each
+ * row to kept), so a rescan before the end reads on where the first read
+ * stopped.  The shards are read once.
+ */
+static TupleTableSlot *
+NextKeptRow(ShardScanState *state, TupleTableSlot *slot)
+{
+	EState	   *estate = state->css.ss.ps.state;
+
+	if (state->kept == NULL)
+	{
+		MemoryContext oldContext = MemoryContextSwitchTo(estate->es_query_cxt);
+
+		state->kept = tuplestore_begin_heap(false, false, work_mem);
+		state->keptSlot = MakeSingleTupleTableSlot(slot->tts_tupleDescriptor,
+												   &TTSOpsMinimalTuple);
+		MemoryContextSwitchTo(oldContext);
+	}
+	if (!tuplestore_ateof(state->kept) &&
+		tuplestore_gettupleslot(state->kept, true, false, state->keptSlot))
+		return ExecCopySlot(slot, state->keptSlot);
+	if (state->keptComplete)
+		return ExecClearTuple(slot);
+
+	if (!state->executed)
+		StartScan(state);
+	NextStreamedRow(state, slot);
+	if (TupIsNull(slot))
+	{
+		state->keptComplete = true;
+		return slot;
+	}
+	tuplestore_puttupleslot(state->kept, slot);
+	return slot;
+}
+
+/*
  * ShardScanNext returns the next row of the scan, running the tasks on
  * first call; an empty slot at the end.
  */
@@ -655,6 +926,14 @@ ShardScanNext(ScanState *node)
 	ShardScanState *state = (ShardScanState *) node;
 	TupleTableSlot *slot = node->ss_ScanTupleSlot;
 
+	if (state->keepRows)
+		return NextKeptRow(state, slot);
+	if (state->info->keyedSql != NIL && !state->executed &&
+		state->keyedState == KEYED_ROWS_UNTRIED &&
+		state->executions >= state->info->keyedAfter)
+		LoadKeyedRows(state);
+	if (state->keyedState == KEYED_ROWS_READY)
+		return NextKeyedScanRow(state, slot);
 	if (!state->executed)
 		StartScan(state);
 
@@ -769,6 +1048,12 @@ EndShardScan(CustomScanState *node)
 	ReleaseScanResources(state);
 	if (state->returning != NULL)
 		tuplestore_end(state->returning);
+	if (state->kept != NULL)
+		tuplestore_end(state->kept);
+	if (state->keptSlot != NULL)
+		ExecDropSingleTupleTableSlot(state->keptSlot);
+	FreeKeyedRows(state->keyed);
+	state->keyed = NULL;
 	if (node->custom_ps != NIL)
 		ExecEndNode(linitial(node->custom_ps));
 }
@@ -793,6 +1078,13 @@ ReScanShardScan(CustomScanState *node)
 	{
 		state->currentResult = list_head(state->runResult.results);
 		state->currentRow = 0;
+		return;
+	}
+	if (state->kept != NULL)
+	{
+		/* the rows do not change: read them back, and on if unfinished */
+		tuplestore_rescan(state->kept);
+		ExecScanReScan(&node->ss);
 		return;
 	}
 	ReleaseScanResources(state);
@@ -825,6 +1117,8 @@ ExplainShardScan(CustomScanState *node, List *ancestors, ExplainState *es)
 		ExplainPropertyText("Shard Pruning", "at run time", es);
 		taskCount = 1;
 	}
+	if (info->keyedSql != NIL)
+		ExplainPropertyText("Rescans", "rows read once, looked up by key", es);
 	ExplainPropertyInteger("Task Count", NULL, taskCount, es);
 
 	if (state->tasks != NIL)
@@ -912,8 +1206,7 @@ TakeScanStats(ShardScanState *state)
 	if (!state->collectStats || !state->executed || state->statsTaken)
 		return;
 	state->statsTaken = true;
-	if (state->info->kind == SHARD_SCAN_RELATION ||
-		state->info->kind == SHARD_SCAN_PUSHDOWN)
+	if (UsesCursorStreams(state))
 	{
 		foreach(lc, StreamSetStats(state->streams))
 		{

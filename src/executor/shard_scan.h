@@ -58,6 +58,18 @@ typedef struct ShardPlanInfo
 	/* SHARD_SCAN_RELATION: attribute numbers fetched, in SELECT order */
 	List	   *retrievedAttrs; /* Integer */
 
+	/*
+	 * SHARD_SCAN_RELATION rescanned with new outer values: per shard index,
+	 * a statement that reads the rows without the filters that have
+	 * parameters, kept by the key column (custom_exprs 2 and 3: the column
+	 * and its value, 4: the filters to recheck); NIL if none.
+	 */
+	List	   *keyedSql;		/* String */
+	Oid			keyHashFunc;	/* hash function of the column's type */
+	Oid			valueHashFunc;	/* and of the value's */
+	Oid			keyCollation;	/* of the comparison, for hashing */
+	int			keyedAfter;		/* executions with statements first */
+
 	/* SHARD_SCAN_INSERT: target columns, in the child's output order */
 	Oid			targetRelid;
 	List	   *insertAttrs;	/* Integer attnums, 0 for dropped columns */

@@ -21,6 +21,7 @@
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_proc.h"
 #include "jit/jit.h"
+#include "storage/bufpage.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
@@ -31,6 +32,8 @@
 #include "parser/parsetree.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
+
+#include <math.h>
 
 #include "deparse/deparse.h"
 #include "planner/planner.h"
@@ -294,7 +297,8 @@ SecurityBarrierWalker(Node *node, void *context)
  * statistics describe (pg_class reltuples and relpages: the rows on the
  * shards, as moved there or as the last ANALYZE found them), since the
  * shell keeps no storage and PostgreSQL would estimate from its zero
- * pages.  Without statistics (reltuples < 0) PostgreSQL's estimate stays.
+ * pages.  Without statistics (reltuples < 0) PostgreSQL's estimate stays;
+ * the empty shell's own (0 rows in 0 pages) count as none.
  * Calls the previous hook first.
  */
 static void
@@ -312,10 +316,25 @@ ShardGetRelationInfo(PlannerInfo *root, Oid relationObjectId, bool inhparent,
 	if (!HeapTupleIsValid(classTuple))
 		return;
 	classForm = (Form_pg_class) GETSTRUCT(classTuple);
-	if (classForm->reltuples >= 0)
+	if (classForm->reltuples > 0 || (classForm->reltuples == 0 && classForm->relpages > 0))
 	{
 		rel->tuples = classForm->reltuples;
 		rel->pages = (BlockNumber) Max(classForm->relpages, 0);
+	}
+	else if (classForm->reltuples == 0)
+	{
+		/*
+		 * An empty shell's own statistics (autovacuum of its empty storage
+		 * writes 0 rows, 0 pages) say nothing about the shards: estimate as
+		 * PostgreSQL does for a table never vacuumed (10 pages), so that a
+		 * plan is not built for tables of one row (nested loops re-reading
+		 * remote scans).
+		 */
+		int32		width = get_relation_data_width(relationObjectId, NULL) +
+			MAXALIGN(SizeofHeapTupleHeader) + sizeof(ItemIdData);
+
+		rel->pages = 10;
+		rel->tuples = floor(10.0 * (BLCKSZ - SizeOfPageHeaderData) / Max(width, 1));
 	}
 	ReleaseSysCache(classTuple);
 }

@@ -178,6 +178,7 @@ static bool AnalyzeLevel(Query *query, GroupContext *ctx, bool isTop,
 static void CollectFilterQuals(Node *jtnode, List **conjuncts);
 static Expr *PinValue(Node *node, GroupContext *ctx);
 static bool PinsAgree(Expr *a, Expr *b, GroupContext *ctx);
+static bool PinnedToOuterRow(LevelState *level, LevelPin *subPin);
 static void FindLevelPin(LevelState *level, GroupContext *ctx, List *rtindexes, int root);
 static bool UsePin(LevelState *level, LevelPin *memberPin);
 static bool CollectJoinTree(Node *jtnode, LevelState *level, List **rtindexes,
@@ -540,7 +541,9 @@ CollectFilterQuals(Node *jtnode, List **conjuncts)
 
 /*
  * PinValue returns the value node pins a distribution column to: a Const,
- * an external Param (as a Const when a custom plan binds it), or NULL.
+ * an external Param (as a Const when a custom plan binds it), a column of
+ * the query level just outside (a correlated subquery: each outer row's
+ * value selects one shard group), or NULL.
  */
 static Expr *
 PinValue(Node *node, GroupContext *ctx)
@@ -550,6 +553,8 @@ PinValue(Node *node, GroupContext *ctx)
 	if (node == NULL)
 		return NULL;
 	if (IsA(node, Const))
+		return (Expr *) node;
+	if (IsA(node, Var) && ((Var *) node)->varlevelsup == 1)
 		return (Expr *) node;
 	if (IsA(node, Param) && ((Param *) node)->paramkind == PARAM_EXTERN)
 	{
@@ -574,7 +579,29 @@ PinsAgree(Expr *a, Expr *b, GroupContext *ctx)
 			ShardIndexForConst(ctx->anchor, (Const *) b);
 	if (IsA(a, Param) && IsA(b, Param))
 		return ((Param *) a)->paramid == ((Param *) b)->paramid;
+	if (IsA(a, Var) && IsA(b, Var))
+		return equal(a, b);
 	return false;
+}
+
+/*
+ * PinnedToOuterRow returns whether a sublink's subquery, pinned as subPin,
+ * reads only the shard group of the outer row it is evaluated for: it is
+ * pinned to a distribution column of level (the sublink's level), so in
+ * a shard group every row it reads lives in that group.  Such a sublink
+ * may have any shape (aggregates, LIMIT, EXISTS, scalar).
+ */
+static bool
+PinnedToOuterRow(LevelState *level, LevelPin *subPin)
+{
+	Var		   *outer;
+
+	if (subPin->value == NULL || !IsA(subPin->value, Var) ||
+		((Var *) subPin->value)->varlevelsup != 1)
+		return false;
+	outer = copyObject((Var *) subPin->value);
+	outer->varlevelsup = 0;
+	return ResolveMember(level, (Node *) outer) > 0;
 }
 
 /*
@@ -695,6 +722,11 @@ CheckSubLinksWalker(Node *node, void *context)
 			list_member_int(distOutput, param->paramid) &&
 			(!subPin.required || UsePin(check->level, &subPin)))
 			return false;
+
+		/* correlated on the distribution column: whole in the row's group */
+		if (AnalyzeLevel(subquery, check->ctx, false, &distOutput, NULL, &subPin) &&
+			PinnedToOuterRow(check->level, &subPin))
+			return expression_tree_walker(sublink->testexpr, CheckSubLinksWalker, context);
 
 		/* in a pinned level, a subquery pinned to the same shard group */
 		if (check->level->pin.value != NULL &&
