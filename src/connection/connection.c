@@ -1340,6 +1340,9 @@ WaitForResultReady(NodeConnection *conn, TimestampTz deadline)
 			}
 			else if (longWaitCheck)
 				LongRemoteWaitHook();
+			/* the hook must leave conn alone; if not, fail, never read NULL */
+			if (conn->conn == NULL)
+				return false;
 			continue;
 		}
 		if (rc & WL_SOCKET_READABLE)

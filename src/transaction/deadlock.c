@@ -347,8 +347,20 @@ CollectNodeWaitEdges(GraphNode *node, const char *sql, const char *prefix)
 		PGresult   *res;
 		char	   *nodeName;
 		int			row;
+		NodeConnection *sideConn = GetNodeSideConnection(node->nodeId, node->host,
+														  node->port);
 
-		conn = GetNodeSideConnection(node->nodeId, node->host, node->port);
+		/*
+		 * A busy side connection is the one this backend is waiting on (size
+		 * collection's MeasureNode): sending on it, or closing it below,
+		 * would pull it from under that wait.  The node is not read then.
+		 */
+		if (sideConn->busy)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_IN_USE),
+					 errmsg("the side connection to node %s:%d is in use",
+							node->host, node->port)));
+		conn = sideConn;
 		res = ExecuteRemoteCommand(conn, sql, PGRES_TUPLES_OK);
 		nodeName = NodeConnectionName(conn);
 		for (row = 0; row < PQntuples(res); row++)
