@@ -16,11 +16,13 @@
 
 #include "commands/utility_hook.h"
 #include "connection/connection.h"
+#include "executor/placement_choice.h"
 #include "executor/shard_scan.h"
 #include "executor/shell_guard.h"
 #include "metadata/metadata.h"
 #include "planner/planner.h"
 #include "transaction/deadlock.h"
+#include "transaction/node_health.h"
 #include "transaction/node_stats.h"
 #include "transaction/recovery.h"
 #include "transaction/remote_xact.h"
@@ -33,6 +35,13 @@ static const struct config_enum_entry DebugFailAtOptions[] = {
 	{"after_decision", DEBUG_FAIL_AFTER_DECISION, false},
 	{"skip_commit_prepared", DEBUG_FAIL_SKIP_COMMIT_PREPARED, false},
 	{"skip_remote_scan", DEBUG_FAIL_SKIP_REMOTE_SCAN, false},
+	{NULL, 0, false}
+};
+
+static const struct config_enum_entry ReadFromOptions[] = {
+	{"primary", READ_FROM_PRIMARY, false},
+	{"standby", READ_FROM_STANDBY, false},
+	{"any", READ_FROM_ANY, false},
 	{NULL, 0, false}
 };
 
@@ -96,6 +105,26 @@ _PG_init(void)
 							 0,
 							 NULL, NULL, NULL);
 
+	DefineCustomIntVariable("shard.health_check_interval",
+							"Time between probes of every node's health and replication lag.",
+							"The recovery background worker records them in "
+							"shard.dist_node_stats; shard.nodes shows them and reads choose "
+							"standbys by them. -1 disables it.",
+							&HealthCheckInterval,
+							1000, -1, INT_MAX,
+							PGC_SIGHUP,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("shard.max_standby_lag",
+							"Replay lag beyond which a standby serves no reads.",
+							"As measured by the last health probe (shard.nodes.lag_time).",
+							&MaxStandbyLag,
+							5000, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
 	DefineCustomStringVariable("shard.node_conninfo",
 							   "Extra libpq connection options for connections to nodes.",
 							   "For example \"sslmode=require connect_timeout=5\". Host, port, "
@@ -105,6 +134,18 @@ _PG_init(void)
 							   PGC_SIGHUP,
 							   GUC_SUPERUSER_ONLY,
 							   NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("shard.read_from",
+							 "Servers that read-only statements read from.",
+							 "primary: the primaries; standby: an eligible standby of each "
+							 "primary, else the primary; any: balanced over the primary and its "
+							 "eligible standbys.",
+							 &ReadFrom,
+							 READ_FROM_PRIMARY,
+							 ReadFromOptions,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 
 	DefineCustomIntVariable("shard.recovery_interval",
 							"Time between automatic recoveries of prepared transactions left on the nodes.",
@@ -137,6 +178,17 @@ _PG_init(void)
 							PGC_SIGHUP,
 							GUC_UNIT_MS,
 							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("shard.standby_safe_functions",
+							   "Volatile functions that a read sent to a standby may call.",
+							   "A comma-separated list of function names, optionally "
+							   "schema-qualified; any other volatile function keeps a statement "
+							   "on the primaries.",
+							   &StandbySafeFunctions,
+							   "",
+							   PGC_USERSET,
+							   GUC_LIST_INPUT,
+							   NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("shard");
 

@@ -52,6 +52,7 @@
 #include "executor/coordinator_eval.h"
 #include "executor/insert_batcher.h"
 #include "executor/placement_tasks.h"
+#include "executor/placement_choice.h"
 #include "executor/shard_scan.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
@@ -190,6 +191,9 @@ ShardPlanInfoToList(ShardPlanInfo *info)
 	list = lappend(list, makeBoolean(info->singleRowInsert));
 	list = lappend(list, makeString(pstrdup(info->strategy)));
 	list = lappend(list, info->shippedConsts);
+	/* plans are flattened as they are made: the planner hook's verdict */
+	list = lappend(list, makeString(pstrdup(PlanningStandbyReason != NULL ?
+											PlanningStandbyReason : "")));
 	return list;
 }
 
@@ -219,10 +223,13 @@ ShardPlanInfoFromList(List *list)
 	info->singleRowInsert = boolVal(list_nth(list, i++));
 	info->strategy = strVal(list_nth(list, i++));
 	info->shippedConsts = list_nth(list, i++);
+	info->standbyReason = strVal(list_nth(list, i++));
+	if (info->standbyReason[0] == '\0')
+		info->standbyReason = NULL;
 	return info;
 }
 
-#define SHARD_PLAN_INFO_LENGTH 16
+#define SHARD_PLAN_INFO_LENGTH 17
 
 /*
  * MakeShardScan returns a CustomScan node carrying info; the caller fills
@@ -404,7 +411,8 @@ BuildTasks(ShardScanState *state)
 		Task	   *task = palloc0(sizeof(Task));
 
 		task->shardIndex = shardIndex;
-		task->nodeId = table->shards[shardIndex].nodeId;
+		task->nodeId = ChooseTaskNode(table->shards[shardIndex].nodeId,
+									  info->standbyReason);
 		if (evaluated != NULL)
 			task->sql = DeparseForShard(evaluated, shardIndex, estate->es_param_list_info);
 		else if (info->pruneAtRuntime)
@@ -802,6 +810,13 @@ ExplainShardScan(CustomScanState *node, List *ancestors, ExplainState *es)
 		taskCount = 1;
 	}
 	ExplainPropertyInteger("Task Count", NULL, taskCount, es);
+	if (ReadFrom != READ_FROM_PRIMARY)
+	{
+		const char *blocker = StandbyReadBlocker(info->standbyReason);
+
+		ExplainPropertyText("Standby Read", blocker == NULL ? "allowed" :
+							psprintf("no, %s", blocker), es);
+	}
 
 	if (state->tasks != NIL)
 	{

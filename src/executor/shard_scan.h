@@ -72,6 +72,13 @@ typedef struct ShardPlanInfo
 	 * one text, prepared once per worker session.
 	 */
 	List	   *shippedConsts;
+
+	/*
+	 * Why the statement cannot run on a standby (see
+	 * executor/placement_choice.c), or NULL when it can neither write nor
+	 * lock.
+	 */
+	char	   *standbyReason;
 } ShardPlanInfo;
 
 extern CustomScanMethods ShardScanMethods;
