@@ -151,6 +151,8 @@ SET client_min_messages TO warning;
 UPDATE standby_nodes.t SET v = v || '-new';
 SET shard.max_standby_lag = '1h';
 SET shard.read_from = 'standby';
+-- (eventual: this session's own write does not keep it off the standbys)
+SET shard.read_consistency = 'eventual';
 SELECT count(*) FILTER (WHERE v LIKE '%-new') AS new_rows, count(*) AS all_rows FROM standby_nodes.t;
 SELECT v FROM standby_nodes.t WHERE id = 3;
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT v FROM standby_nodes.t WHERE id = 3;
@@ -189,6 +191,28 @@ SELECT count(*) FILTER (WHERE v LIKE '%-new') AS new_rows, count(*) AS all_rows 
 RESET shard.max_standby_lag;
 RESET shard.read_from;
 
+-- read-your-writes (shard.read_consistency = session, the default): a
+-- standby that has not replayed the session's own commit does not serve
+-- the session (it waits shard.standby_wait, then reads from the primary)
+RESET shard.read_consistency;
+SET shard.max_standby_lag = '1h';
+SET shard.read_from = 'standby';
+UPDATE standby_nodes.t SET v = v || '+' WHERE id = 3;
+SELECT v FROM standby_nodes.t WHERE id = 3;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT v FROM standby_nodes.t WHERE id = 3;
+-- and across statements of an autocommit session, inserts included
+INSERT INTO standby_nodes.t VALUES (21, 'v21');
+SELECT v FROM standby_nodes.t WHERE id = 21;
+-- a session without writes of its own reads the standby as it is
+\c - - - :coordinator_port
+SET client_min_messages TO warning;
+SET shard.max_standby_lag = '1h';
+SET shard.read_from = 'standby';
+SELECT v FROM standby_nodes.t WHERE id = 3;
+SELECT count(*) FROM standby_nodes.t WHERE id = 21;
+RESET shard.max_standby_lag;
+RESET shard.read_from;
+
 -- replay resumes and catches up: the standbys serve the new rows
 \c - - - :worker_1_port
 SELECT pg_current_wal_lsn() AS w1_lsn \gset
@@ -220,6 +244,8 @@ END $d$$f$, :'w2_lsn') \gexec
 \c - - - :coordinator_port
 SET client_min_messages TO warning;
 UPDATE standby_nodes.t_local SET v = v || '-new';
+UPDATE standby_nodes.t_local SET v = v || '+' WHERE id = 3;
+INSERT INTO standby_nodes.t_local VALUES (21, 'v21');
 SET shard.max_standby_lag = '1h';
 SET shard.read_from = 'standby';
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT v FROM standby_nodes.t WHERE id = 3;

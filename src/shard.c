@@ -24,6 +24,7 @@
 #include "transaction/deadlock.h"
 #include "transaction/node_health.h"
 #include "transaction/node_stats.h"
+#include "transaction/session_position.h"
 #include "transaction/recovery.h"
 #include "transaction/remote_xact.h"
 
@@ -42,6 +43,12 @@ static const struct config_enum_entry ReadFromOptions[] = {
 	{"primary", READ_FROM_PRIMARY, false},
 	{"standby", READ_FROM_STANDBY, false},
 	{"any", READ_FROM_ANY, false},
+	{NULL, 0, false}
+};
+
+static const struct config_enum_entry ReadConsistencyOptions[] = {
+	{"session", READ_CONSISTENCY_SESSION, false},
+	{"eventual", READ_CONSISTENCY_EVENTUAL, false},
 	{NULL, 0, false}
 };
 
@@ -135,6 +142,18 @@ _PG_init(void)
 							   GUC_SUPERUSER_ONLY,
 							   NULL, NULL, NULL);
 
+	DefineCustomEnumVariable("shard.read_consistency",
+							 "Whether reads from standbys see the session's own commits.",
+							 "session: a standby serves a read only once it has replayed the "
+							 "session's last commit on its primary (else, after "
+							 "shard.standby_wait, the primary does); eventual: no such check.",
+							 &ReadConsistency,
+							 READ_CONSISTENCY_SESSION,
+							 ReadConsistencyOptions,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
 	DefineCustomEnumVariable("shard.read_from",
 							 "Servers that read-only statements read from.",
 							 "primary: the primaries; standby: an eligible standby of each "
@@ -189,6 +208,15 @@ _PG_init(void)
 							   PGC_USERSET,
 							   GUC_LIST_INPUT,
 							   NULL, NULL, NULL);
+
+	DefineCustomIntVariable("shard.standby_wait",
+							"Time a read waits for a standby to replay the session's own commits.",
+							"After it, the read goes to the primary (shard.read_consistency = session).",
+							&StandbyWait,
+							20, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("shard");
 

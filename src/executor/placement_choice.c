@@ -15,7 +15,10 @@
  * A standby is eligible when the last health probe (node_health.c, read
  * through the per-backend cache) found it up and streaming, within
  * shard.max_standby_lag, and that probe is recent.  Several eligible
- * servers are used in turn (per backend round robin).
+ * servers are used in turn (per backend round robin).  With
+ * shard.read_consistency = session a standby must also have replayed the
+ * session's own commits on its primary (transaction/session_position.c);
+ * every task of a statement that may write marks its primary for that.
  *
  * Connections are per (node, user): a standby is a node of its own, so
  * its connections and remote transactions are separate from its
@@ -32,6 +35,7 @@
 #include "executor/placement_choice.h"
 #include "metadata/metadata.h"
 #include "transaction/node_health.h"
+#include "transaction/session_position.h"
 
 /* GUCs, defined in shard.c */
 int			ReadFrom = READ_FROM_PRIMARY;
@@ -139,7 +143,9 @@ StandbyEligible(int nodeId)
 /*
  * PickServer returns the node a read of primaryNodeId's shards goes to:
  * the next of its eligible standbys (and, with read_from = any, the
- * primary itself), or the primary when no standby is eligible.
+ * primary itself) that has replayed the session's own commits there
+ * (shard.read_consistency = session, waiting up to shard.standby_wait in
+ * all), or the primary.
  */
 static int
 PickServer(int primaryNodeId)
@@ -147,6 +153,10 @@ PickServer(int primaryNodeId)
 	List	   *nodes = ActiveNodeList(false);
 	int		   *candidates = palloc(sizeof(int) * (list_length(nodes) + 1));
 	int			count = 0;
+	int			first;
+	int			i;
+	XLogRecPtr	position;
+	TimestampTz deadline;
 	ListCell   *lc;
 
 	if (ReadFrom == READ_FROM_ANY)
@@ -159,9 +169,23 @@ PickServer(int primaryNodeId)
 			StandbyEligible(node->nodeId))
 			candidates[count++] = node->nodeId;
 	}
-	if (count == 0)
+	if (count == 0 || (count == 1 && candidates[0] == primaryNodeId))
 		return primaryNodeId;
-	return candidates[nextServer++ % count];
+	first = nextServer++ % count;
+	if (candidates[first] == primaryNodeId)
+		return primaryNodeId;
+	if (!SessionPositionForRead(primaryNodeId, &position))
+		return primaryNodeId;
+	deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), StandbyWait);
+	for (i = 0; i < count; i++)
+	{
+		int			nodeId = candidates[(first + i) % count];
+
+		if (nodeId == primaryNodeId ||
+			StandbyHasReplayed(nodeId, primaryNodeId, position, deadline))
+			return nodeId;
+	}
+	return primaryNodeId;
 }
 
 
@@ -185,8 +209,13 @@ ChooseTaskNode(int primaryNodeId, const char *planReason)
 		RegisterXactCallback(PlacementXactCallback, NULL);
 		callbackRegistered = true;
 	}
-	if (planReason != NULL && inBlock)
-		blockPinned = true;
+	if (planReason != NULL)
+	{
+		/* may write: the session's next standby read waits for it */
+		NoteSessionWrite(primaryNodeId);
+		if (inBlock)
+			blockPinned = true;
+	}
 	if (StandbyReadBlocker(planReason) != NULL)
 		return primaryNodeId;
 
