@@ -186,7 +186,19 @@ BEGIN
 END $$;
 SET shard.max_standby_lag = '1ms';
 SELECT port, status FROM shard.nodes WHERE role = 'secondary' ORDER BY port;
+-- (a backend reads the probes again once its copy is older than
+-- shard.health_check_interval: the reads go to the primaries by then)
 SET shard.read_from = 'standby';
+DO $$
+DECLARE deadline timestamptz := clock_timestamp() + interval '60 s';
+BEGIN
+  WHILE (SELECT count(*) FILTER (WHERE v LIKE '%-new') FROM standby_nodes.t) < 20 LOOP
+    IF clock_timestamp() > deadline THEN
+      RAISE EXCEPTION 'lagging standbys still serve reads after 60 s';
+    END IF;
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+END $$;
 SELECT count(*) FILTER (WHERE v LIKE '%-new') AS new_rows, count(*) AS all_rows FROM standby_nodes.t;
 RESET shard.max_standby_lag;
 RESET shard.read_from;

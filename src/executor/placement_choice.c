@@ -45,7 +45,7 @@ char	   *StandbySafeFunctions = "";
 const char *PlanningStandbyReason = "the statement was not planned as a read";
 
 /* a health record older than this does not make a standby eligible */
-#define HEALTH_STALE_MIN_MS		5000
+#define HEALTH_STALE_MIN_MS		30000
 
 /* the server a transaction block reads a primary's shards from */
 typedef struct BlockChoice
