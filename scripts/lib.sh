@@ -114,6 +114,7 @@ init_node() {
 		echo "# local dev/test cluster of shard: trust on loopback only"
 		echo "local all all trust"
 		echo "host  all all 127.0.0.1/32 trust"
+		echo "host  replication all 127.0.0.1/32 trust"
 	} | as_pg tee "$datadir/pg_hba.conf" >/dev/null
 	{
 		echo ""
@@ -130,6 +131,23 @@ init_node() {
 		fi
 		local line
 		for line in "$@"; do echo "$line"; done
+	} | as_pg tee -a "$datadir/postgresql.conf" >/dev/null
+}
+
+# make_standby PRIMARY_DATADIR PRIMARY_PORT DATADIR PORT: a streaming hot
+# standby of the running server in PRIMARY_DATADIR, copied with
+# pg_basebackup -R -X stream as the postgres user, on its own port (not
+# started).  The primary's settings come along; wal_level = replica,
+# max_wal_senders and hot_standby are PostgreSQL's defaults.
+make_standby() {
+	local primary=$1 primaryPort=$2 datadir=$3 port=$4
+	as_pg "$PG_BINDIR/pg_basebackup" -h 127.0.0.1 -p "$primaryPort" -U "$PG_USER" \
+		-D "$datadir" -R -X stream --no-sync -c fast >/dev/null
+	{
+		echo ""
+		echo "# standby of $primary"
+		echo "port = $port"
+		echo "hot_standby = on"
 	} | as_pg tee -a "$datadir/postgresql.conf" >/dev/null
 }
 

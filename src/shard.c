@@ -19,12 +19,15 @@
 #include "connection/connection.h"
 #include "connection/remote_error.h"
 #include "executor/foreign_key_checks.h"
+#include "executor/placement_choice.h"
 #include "executor/shard_scan.h"
 #include "executor/shell_guard.h"
 #include "metadata/metadata.h"
 #include "planner/planner.h"
 #include "transaction/deadlock.h"
+#include "transaction/node_health.h"
 #include "transaction/node_stats.h"
+#include "transaction/session_position.h"
 #include "transaction/recovery.h"
 #include "transaction/remote_xact.h"
 
@@ -36,6 +39,19 @@ static const struct config_enum_entry DebugFailAtOptions[] = {
 	{"after_decision", DEBUG_FAIL_AFTER_DECISION, false},
 	{"skip_commit_prepared", DEBUG_FAIL_SKIP_COMMIT_PREPARED, false},
 	{"skip_remote_scan", DEBUG_FAIL_SKIP_REMOTE_SCAN, false},
+	{NULL, 0, false}
+};
+
+static const struct config_enum_entry ReadFromOptions[] = {
+	{"primary", READ_FROM_PRIMARY, false},
+	{"standby", READ_FROM_STANDBY, false},
+	{"any", READ_FROM_ANY, false},
+	{NULL, 0, false}
+};
+
+static const struct config_enum_entry ReadConsistencyOptions[] = {
+	{"session", READ_CONSISTENCY_SESSION, false},
+	{"eventual", READ_CONSISTENCY_EVENTUAL, false},
 	{NULL, 0, false}
 };
 
@@ -99,6 +115,26 @@ _PG_init(void)
 							 0,
 							 NULL, NULL, NULL);
 
+	DefineCustomIntVariable("shard.health_check_interval",
+							"Time between probes of every node's health and replication lag.",
+							"The recovery background worker records them in "
+							"shard.dist_node_stats; shard.nodes shows them and reads choose "
+							"standbys by them. -1 disables it.",
+							&HealthCheckInterval,
+							1000, -1, INT_MAX,
+							PGC_SIGHUP,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("shard.max_standby_lag",
+							"Replay lag beyond which a standby serves no reads.",
+							"As measured by the last health probe (shard.nodes.lag_time).",
+							&MaxStandbyLag,
+							5000, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
 	DefineCustomStringVariable("shard.node_conninfo",
 							   "Extra libpq connection options for connections to nodes.",
 							   "For example \"sslmode=require connect_timeout=5\". Host, port, "
@@ -119,6 +155,30 @@ _PG_init(void)
 							PGC_USERSET,
 							GUC_UNIT_MS,
 							NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("shard.read_consistency",
+							 "Whether reads from standbys see the session's own commits.",
+							 "session: a standby serves a read only once it has replayed the "
+							 "session's last commit on its primary (else, after "
+							 "shard.standby_wait, the primary does); eventual: no such check.",
+							 &ReadConsistency,
+							 READ_CONSISTENCY_SESSION,
+							 ReadConsistencyOptions,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("shard.read_from",
+							 "Servers that read-only statements read from.",
+							 "primary: the primaries; standby: an eligible standby of each "
+							 "primary, else the primary; any: balanced over the primary and its "
+							 "eligible standbys.",
+							 &ReadFrom,
+							 READ_FROM_PRIMARY,
+							 ReadFromOptions,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 
 	DefineCustomIntVariable("shard.recovery_interval",
 							"Time between automatic recoveries of prepared transactions left on the nodes.",
@@ -149,6 +209,26 @@ _PG_init(void)
 							&SizeCollectionInterval,
 							60000, -1, INT_MAX,
 							PGC_SIGHUP,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("shard.standby_safe_functions",
+							   "Volatile functions that a read sent to a standby may call.",
+							   "A comma-separated list of function names, optionally "
+							   "schema-qualified; any other volatile function keeps a statement "
+							   "on the primaries.",
+							   &StandbySafeFunctions,
+							   "",
+							   PGC_USERSET,
+							   GUC_LIST_INPUT,
+							   NULL, NULL, NULL);
+
+	DefineCustomIntVariable("shard.standby_wait",
+							"Time a read waits for a standby to replay the session's own commits.",
+							"After it, the read goes to the primary (shard.read_consistency = session).",
+							&StandbyWait,
+							20, 0, INT_MAX,
+							PGC_USERSET,
 							GUC_UNIT_MS,
 							NULL, NULL, NULL);
 

@@ -11,6 +11,8 @@ if [ "$(basename "$1")" = psql ]; then
 	extra=(-v "coordinator_port=$COORDINATOR_PORT"
 		   -v "worker_1_port=$WORKER_1_PORT"
 		   -v "worker_2_port=$WORKER_2_PORT"
+		   -v "standby_1_port=$STANDBY_1_PORT"
+		   -v "standby_2_port=$STANDBY_2_PORT"
 		   -v "coordinator_data=$COORDINATOR_DATA"
 		   -v "worker_1_data=$WORKER_1_DATA"
 		   -v "worker_2_data=$WORKER_2_DATA")
@@ -20,6 +22,8 @@ ports=()
 if [ "$COORDINATOR_PORT" != 57636 ]; then
 	ports=(-e "s/\\b$COORDINATOR_PORT\\b/57636/g"
 		   -e "s/\\b$WORKER_1_PORT\\b/57637/g"
-		   -e "s/\\b$WORKER_2_PORT\\b/57638/g")
+		   -e "s/\\b$WORKER_2_PORT\\b/57638/g"
+		   -e "s/\\b$STANDBY_1_PORT\\b/57639/g"
+		   -e "s/\\b$STANDBY_2_PORT\\b/57640/g")
 fi
 "$@" "${extra[@]}" 2>&1 | sed -f "$NORMALIZE_SED" "${ports[@]}"

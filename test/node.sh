@@ -9,16 +9,18 @@
 #   \! $NODE_CTL thaw worker_1        SIGCONT them again
 # A frozen node thaws by itself after $FREEZE_LIMIT seconds (default 300), so
 # that a test that dies before it thaws leaves no node stopped for good.
-# Nodes: coordinator, worker_1, worker_2.  Prints nothing on success, so test
+# Nodes: coordinator, worker_1, worker_2, standby_1, standby_2.  Prints nothing on success, so test
 # output stays stable; on failure prints an error and the log's tail.
 # Environment comes from test/run.sh (through pg_regress and psql).
 set -euo pipefail
 
-[ $# -eq 2 ] || { echo "usage: node.sh stop|kill|start|restart|freeze|thaw coordinator|worker_1|worker_2" >&2; exit 2; }
+[ $# -eq 2 ] || { echo "usage: node.sh stop|kill|start|restart|freeze|thaw coordinator|worker_1|worker_2|standby_1|standby_2" >&2; exit 2; }
 case $2 in
 	coordinator) data=$COORDINATOR_DATA ;;
 	worker_1) data=$WORKER_1_DATA ;;
 	worker_2) data=$WORKER_2_DATA ;;
+	standby_1) data=$STANDBY_1_DATA ;;
+	standby_2) data=$STANDBY_2_DATA ;;
 	*) echo "node.sh: unknown node $2" >&2; exit 2 ;;
 esac
 logfile=$SHARD_TEST_DIR/$(basename "$data").log

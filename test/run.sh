@@ -15,16 +15,23 @@
 # *.log, unix sockets, a copy of sql/ expected/ test/ in src/ (so a checkout
 # that postgres cannot read works) and the suites' output in regress/,
 # isolation/ and failure/; results are also copied to test/results/.
-# Ports: coordinator 57636, workers 57637 and 57638, on 127.0.0.1 only
+# Each worker has a streaming standby (pg_basebackup -R -X stream of the
+# worker, made once the worker has its database): standby1/ of worker1 and
+# standby2/ of worker2, in hot standby, not registered as nodes (tests add
+# them with shard.add_node(..., role => 'secondary')).
+# Ports: coordinator 57636, workers 57637 and 57638, standbys 57639 and
+# 57640, on 127.0.0.1 only
 # ($SHARD_TEST_PORT moves them, e.g. 58636; output is rewritten back to the
 # default ports so expected files stay the same).  With $SHARD_PG_ROOT (see
 # scripts/lib.sh) and its own $SHARD_TEST_DIR, a second checkout can run the
 # suite while another one does.
 #
 # Tests see psql variables :coordinator_port, :worker_1_port, :worker_2_port,
-# :coordinator_data, :worker_1_data, :worker_2_data, and environment variables
-# PG_CTL, PG_BINDIR, NODE_CTL (test/node.sh), COORDINATOR_PORT, WORKER_1_PORT,
-# WORKER_2_PORT, COORDINATOR_DATA, WORKER_1_DATA, WORKER_2_DATA and
+# :standby_1_port, :standby_2_port, :coordinator_data, :worker_1_data,
+# :worker_2_data, and environment variables PG_CTL, PG_BINDIR, NODE_CTL
+# (test/node.sh), COORDINATOR_PORT, WORKER_1_PORT, WORKER_2_PORT,
+# STANDBY_1_PORT, STANDBY_2_PORT, COORDINATOR_DATA, WORKER_1_DATA,
+# WORKER_2_DATA, STANDBY_1_DATA, STANDBY_2_DATA and
 # SHARD_TEST_DIR, e.g.  \! $NODE_CTL stop worker_1  or
 # \! $PG_CTL -D $WORKER_1_DATA -m immediate stop > /dev/null
 # Every psql output goes through test/normalize.sed.
@@ -39,9 +46,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 TEST_DIR=${SHARD_TEST_DIR:-/tmp/shard-test}
 TEST_TIMEOUT=${SHARD_TEST_TIMEOUT:-1800}	# seconds per suite
 DB=regression
-NAMES=(coordinator worker1 worker2)
+NAMES=(coordinator worker1 worker2 standby1 standby2)
 BASE_PORT=${SHARD_TEST_PORT:-57636}
-PORTS=($BASE_PORT $((BASE_PORT + 1)) $((BASE_PORT + 2)))
+PORTS=($BASE_PORT $((BASE_PORT + 1)) $((BASE_PORT + 2)) $((BASE_PORT + 3)) $((BASE_PORT + 4)))
 SRC=$TEST_DIR/src
 DIFF_LIMIT=60000	# bytes of regression.diffs printed per suite
 
@@ -124,7 +131,7 @@ add_missing_expected() {
 stop_servers() {
 	local name
 	PG_RUN_CWD=/
-	for name in "${NAMES[@]}"; do
+	for name in standby1 standby2 "${NAMES[@]:0:3}"; do
 		[ -d "$TEST_DIR/$name" ] && stop_node "$TEST_DIR/$name" immediate
 	done
 	return 0
@@ -190,8 +197,10 @@ run_suite() {
 		PG_CTL="$PG_CTL" PG_BINDIR="$PG_BINDIR" NODE_CTL="$SRC/test/node.sh" \
 		SHARD_TEST_DIR="$TEST_DIR" NORMALIZE_SED="$SRC/test/normalize.sed" \
 		COORDINATOR_PORT="${PORTS[0]}" WORKER_1_PORT="${PORTS[1]}" WORKER_2_PORT="${PORTS[2]}" \
+		STANDBY_1_PORT="${PORTS[3]}" STANDBY_2_PORT="${PORTS[4]}" \
 		COORDINATOR_DATA="$TEST_DIR/coordinator" WORKER_1_DATA="$TEST_DIR/worker1" \
-		WORKER_2_DATA="$TEST_DIR/worker2" \
+		WORKER_2_DATA="$TEST_DIR/worker2" STANDBY_1_DATA="$TEST_DIR/standby1" \
+		STANDBY_2_DATA="$TEST_DIR/standby2" \
 		timeout -k 30 "$TEST_TIMEOUT" "$driver" \
 		--use-existing --host=127.0.0.1 --port="${PORTS[0]}" --user="$PG_USER" \
 		--dbname="$DB" --bindir="$PG_BINDIR" \
@@ -253,7 +262,7 @@ main() {
 
 	local i name port role
 	reserve_ports "${PORTS[@]}"
-	for i in 0 1 2; do
+	for i in 0 1 2 3 4; do
 		port=${PORTS[$i]}
 		port_in_use "$port" && die "port $port is already in use; stop whatever listens there"
 	done
@@ -273,7 +282,7 @@ main() {
 
 	# the coordinator reaches nodes in the database of its own name; the
 	# settings are those pg_regress gives a database it creates
-	for port in "${PORTS[@]}"; do
+	for port in "${PORTS[@]:0:3}"; do
 		pg_psql "$port" postgres -q -v ON_ERROR_STOP=1 <<SQL
 CREATE DATABASE $DB TEMPLATE template0;
 ALTER DATABASE $DB SET lc_messages TO 'C';
@@ -285,6 +294,16 @@ ALTER DATABASE $DB SET timezone_abbreviations TO 'Default';
 ALTER DATABASE $DB SET timezone TO 'PST8PDT';
 ALTER DATABASE $DB SET datestyle TO 'Postgres, MDY';
 SQL
+	done
+
+	STAGE="starting the standbys"
+	for i in 1 2; do
+		log "pg_basebackup worker$i -> standby$i (port ${PORTS[$((i + 2))]})"
+		make_standby "$TEST_DIR/worker$i" "${PORTS[$i]}" "$TEST_DIR/standby$i" \
+			"${PORTS[$((i + 2))]}"
+	done
+	for i in 1 2; do
+		start_node "$TEST_DIR/standby$i" "$TEST_DIR/standby$i.log"
 	done
 
 	STAGE="running the tests"

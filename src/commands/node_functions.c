@@ -8,7 +8,8 @@
  * its system identifier, port and postmaster start time, see
  * transaction/node_stats.h), and have a database of the coordinator's
  * name with the same encoding and collation (so that comparisons and sort
- * orders agree).  A new primary
+ * orders agree).  A secondary must be a hot standby streaming from its
+ * primary (node_roles.c); it holds no placements.  A new primary
  * gets a copy of every reference table in the same transaction
  * (reference_table_copy.c).  Only superusers manage nodes.
  *-------------------------------------------------------------------------
@@ -27,6 +28,7 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
+#include "commands/node_roles.h"
 #include "commands/reference_table_copy.h"
 #include "connection/connection.h"
 #include "metadata/metadata.h"
@@ -285,7 +287,10 @@ shard_add_node(PG_FUNCTION_ARGS)
 		if (!primary->isPrimary)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("node %d is not a primary", primaryId)));
+					 errmsg("node %d (%s:%d) is not a primary", primaryId,
+							primary->host, primary->port),
+					 errhint("Pass primary_id => the node id of the primary that %s:%d replicates.",
+							 host, port)));
 	}
 	else if (primaryId != 0)
 		ereport(ERROR,
@@ -313,6 +318,8 @@ shard_add_node(PG_FUNCTION_ARGS)
 	conn = GetNodeConnection(nodeId, host, port);
 	identity = FetchNodeIdentity(conn);
 	CheckNodeCompatible(conn, identity, host, port);
+	if (primaryId != 0)
+		CheckStandbyOfPrimary(conn, identity, host, port, primaryId);
 	CheckNotRegistered(identity, host, port);
 
 	args[0] = Int32GetDatum(nodeId);
@@ -342,7 +349,8 @@ shard_add_node(PG_FUNCTION_ARGS)
 
 /*
  * shard_remove_node unregisters a node that holds no shards and is no
- * secondary's primary.  Superuser only.
+ * secondary's primary (a secondary, which holds none, at any time).
+ * Superuser only.
  */
 Datum
 shard_remove_node(PG_FUNCTION_ARGS)

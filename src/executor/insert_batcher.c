@@ -37,6 +37,7 @@
 
 #include "deparse/deparse.h"
 #include "executor/insert_batcher.h"
+#include "executor/placement_choice.h"
 #include "executor/placement_tasks.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
@@ -326,7 +327,8 @@ SendBatches(InsertBatcher *batcher, List *shardIndexes, bool needTransaction)
 		Task	   *task = palloc0(sizeof(Task));
 
 		task->shardIndex = shardIndex;
-		task->nodeId = batcher->table->shards[shardIndex].nodeId;
+		task->nodeId = ChooseTaskNode(batcher->table->shards[shardIndex].nodeId,
+									  "the statement writes");
 		if (batcher->upsert != NULL)
 			task->sql = UpsertSql(batcher, &task->shardIndex,
 								  batcher->upsertRows[shardIndex],

@@ -59,6 +59,7 @@
 #include "executor/insert_batcher.h"
 #include "executor/keyed_rows.h"
 #include "executor/placement_tasks.h"
+#include "executor/placement_choice.h"
 #include "executor/shard_scan.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
@@ -240,6 +241,9 @@ ShardPlanInfoToList(ShardPlanInfo *info)
 	list = lappend(list, makeString(pstrdup(info->strategy)));
 	list = lappend(list, info->shippedConsts);
 	list = lappend(list, makeBoolean(info->locksRows));
+	/* plans are flattened as they are made: the planner hook's verdict */
+	list = lappend(list, makeString(pstrdup(PlanningStandbyReason != NULL ?
+											PlanningStandbyReason : "")));
 	return list;
 }
 
@@ -275,10 +279,13 @@ ShardPlanInfoFromList(List *list)
 	info->strategy = strVal(list_nth(list, i++));
 	info->shippedConsts = list_nth(list, i++);
 	info->locksRows = boolVal(list_nth(list, i++));
+	info->standbyReason = strVal(list_nth(list, i++));
+	if (info->standbyReason[0] == '\0')
+		info->standbyReason = NULL;
 	return info;
 }
 
-#define SHARD_PLAN_INFO_LENGTH 22
+#define SHARD_PLAN_INFO_LENGTH 23
 
 /*
  * MakeShardScan returns a CustomScan node carrying info; the caller fills
@@ -480,7 +487,8 @@ BuildTasks(ShardScanState *state)
 		Task	   *task = palloc0(sizeof(Task));
 
 		task->shardIndex = shardIndex;
-		task->nodeId = table->shards[shardIndex].nodeId;
+		task->nodeId = ChooseTaskNode(table->shards[shardIndex].nodeId,
+									  info->standbyReason);
 		if (evaluated != NULL)
 			task->sql = DeparseForShard(evaluated, shardIndex, estate->es_param_list_info);
 		else if (info->pruneAtRuntime)
@@ -1120,6 +1128,13 @@ ExplainShardScan(CustomScanState *node, List *ancestors, ExplainState *es)
 	if (info->keyedSql != NIL)
 		ExplainPropertyText("Rescans", "rows read once, looked up by key", es);
 	ExplainPropertyInteger("Task Count", NULL, taskCount, es);
+	if (ReadFrom != READ_FROM_PRIMARY)
+	{
+		const char *blocker = StandbyReadBlocker(info->standbyReason);
+
+		ExplainPropertyText("Standby Read", blocker == NULL ? "allowed" :
+							psprintf("no, %s", blocker), es);
+	}
 
 	if (state->tasks != NIL)
 	{

@@ -86,6 +86,13 @@ typedef struct ShardPlanInfo
 	List	   *shippedConsts;
 	bool		locksRows;		/* SELECT ... FOR UPDATE/SHARE: the nodes hold row
 								 * locks until their transactions end */
+
+	/*
+	 * Why the statement cannot run on a standby (see
+	 * executor/placement_choice.c), or NULL when it can neither write nor
+	 * lock.
+	 */
+	char	   *standbyReason;
 } ShardPlanInfo;
 
 extern CustomScanMethods ShardScanMethods;

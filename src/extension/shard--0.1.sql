@@ -109,7 +109,14 @@ CREATE TABLE shard.dist_node_stats (
 	collected_at timestamptz,		/* when size_bytes was taken */
 	checked_at timestamptz,			/* last collection attempt */
 	unreachable_since timestamptz,	/* first failed attempt in a row */
-	unreachable_reported boolean NOT NULL DEFAULT false
+	unreachable_reported boolean NOT NULL DEFAULT false,
+	/* health, every shard.health_check_interval (node_health.c) */
+	status text CHECK (status IN ('up', 'down', 'lagging', 'diverged')),
+	in_recovery boolean,
+	wal_lsn pg_lsn,					/* replay LSN of a standby, else current */
+	lag_bytes bigint,				/* standbys: primary's LSN - wal_lsn */
+	lag_time interval,				/* standbys: replay_lag, 0 when replayed */
+	health_checked_at timestamptz
 );
 
 CREATE TABLE shard.dist_placement_stats (
@@ -211,7 +218,13 @@ CREATE EVENT TRIGGER shard_drop ON sql_drop EXECUTE FUNCTION shard.drop_trigger(
 CREATE VIEW shard.nodes AS
 	SELECT node_id, host, port, role, primary_id, is_active,
 		   (SELECT count(*) FROM shard.dist_placement p WHERE p.node_id = n.node_id) AS shard_count,
-		   st.size_bytes, st.collected_at AS sizes_at, st.unreachable_since
+		   st.size_bytes, st.collected_at AS sizes_at, st.unreachable_since,
+		   /* behind the reader's shard.max_standby_lag: lagging for it */
+		   CASE WHEN st.status = 'up' AND st.lag_time >
+					 pg_catalog.current_setting('shard.max_standby_lag')::interval
+				THEN 'lagging' ELSE st.status END AS status,
+		   st.in_recovery, st.lag_bytes, st.lag_time,
+		   st.health_checked_at AS last_check
 	FROM shard.dist_node n
 	LEFT JOIN shard.dist_node_stats st USING (node_id);
 

@@ -36,6 +36,7 @@
 #include <math.h>
 
 #include "deparse/deparse.h"
+#include "executor/placement_choice.h"
 #include "planner/planner.h"
 #include "transaction/remote_xact.h"
 
@@ -50,6 +51,8 @@ typedef struct FindRelationsContext
 	int			level;
 } FindRelationsContext;
 
+static PlannedStmt *PlanStatement(Query *parse, const char *queryString,
+								  int cursorOptions, ParamListInfo boundParams);
 static PlannedStmt *ShardPlanner(Query *parse, const char *queryString,
 								 int cursorOptions, ParamListInfo boundParams);
 static PlannedStmt *StandardPlanner(Query *parse, const char *queryString,
@@ -98,12 +101,40 @@ StandardPlanner(Query *parse, const char *queryString, int cursorOptions,
 }
 
 /*
- * ShardPlanner plans statements that touch distributed tables and passes
- * everything else on.  Throws for statements that cannot be run correctly.
+ * ShardPlanner plans a statement (PlanStatement) with its verdict on
+ * standby reads (StandbyUnsafeReason) in PlanningStandbyReason, where every
+ * ShardScan made meanwhile takes it; nested planning keeps its own.
  */
 static PlannedStmt *
 ShardPlanner(Query *parse, const char *queryString, int cursorOptions,
 			 ParamListInfo boundParams)
+{
+	const char *savedReason = PlanningStandbyReason;
+	PlannedStmt *plan;
+
+	if (parse->commandType != CMD_SELECT)
+		PlanningStandbyReason = "the statement writes";
+	else if (ShardExtensionLoaded())
+		PlanningStandbyReason = StandbyUnsafeReason(parse);
+	PG_TRY();
+	{
+		plan = PlanStatement(parse, queryString, cursorOptions, boundParams);
+	}
+	PG_FINALLY();
+	{
+		PlanningStandbyReason = savedReason;
+	}
+	PG_END_TRY();
+	return plan;
+}
+
+/*
+ * PlanStatement plans statements that touch distributed tables and passes
+ * everything else on.  Throws for statements that cannot be run correctly.
+ */
+static PlannedStmt *
+PlanStatement(Query *parse, const char *queryString, int cursorOptions,
+			  ParamListInfo boundParams)
 {
 	List	   *distRels;
 	List	   *allRelids = NIL;

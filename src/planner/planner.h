@@ -37,6 +37,9 @@ extern PlannedStmt *MakeShardPlannedStmt(Query *query, CustomScan *scan,
 extern bool NeedsCoordinatorEvaluation(Node *node);
 extern List *CollectNestedRelationRtes(Query *query);
 
+/* standby_safety.c */
+extern const char *StandbyUnsafeReason(Query *parse);
+
 /* router.c */
 extern PlannedStmt *PlanRouterStatement(Query *query, List *distRels, List *allRelids,
 										ParamListInfo boundParams, const char **reason);

@@ -122,7 +122,8 @@ TryInSubTransaction(TryFunction function, void *arg)
 /*
  * FetchNodeIdentity asks the server behind conn who it is; palloc'd in
  * CurrentMemoryContext.  Throws when the node does not answer.  Every
- * function used is executable by any user.
+ * function used is executable by any user; the WAL receiver's status
+ * needs pg_read_all_stats (add_node checks it for secondaries).
  */
 NodeIdentity *
 FetchNodeIdentity(NodeConnection *conn)
@@ -134,11 +135,25 @@ FetchNodeIdentity(NodeConnection *conn)
 							   "SELECT (SELECT system_identifier"
 							   " FROM pg_catalog.pg_control_system())::text,"
 							   " pg_catalog.current_setting('port')::int,"
-							   " pg_catalog.pg_postmaster_start_time()::text",
+							   " pg_catalog.pg_postmaster_start_time()::text,"
+							   " pg_catalog.pg_is_in_recovery(),"
+							   " CASE WHEN pg_catalog.pg_is_in_recovery()"
+							   " THEN pg_catalog.pg_last_wal_replay_lsn()"
+							   " ELSE pg_catalog.pg_current_wal_lsn() END::text,"
+							   " r.status, r.sender_port"
+							   " FROM (SELECT 1) AS one"
+							   " LEFT JOIN pg_catalog.pg_stat_wal_receiver r ON true",
 							   PGRES_TUPLES_OK);
 	identity->systemIdentifier = pstrdup(PQgetvalue(res, 0, 0));
 	identity->serverPort = atoi(PQgetvalue(res, 0, 1));
 	identity->startedAt = pstrdup(PQgetvalue(res, 0, 2));
+	identity->inRecovery = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
+	if (!PQgetisnull(res, 0, 4))
+		identity->walLsn = pstrdup(PQgetvalue(res, 0, 4));
+	if (!PQgetisnull(res, 0, 5))
+		identity->receiverStatus = pstrdup(PQgetvalue(res, 0, 5));
+	if (!PQgetisnull(res, 0, 6))
+		identity->senderPort = atoi(PQgetvalue(res, 0, 6));
 	PQclear(res);
 	return identity;
 }

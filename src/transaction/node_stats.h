@@ -25,6 +25,12 @@ typedef struct NodeIdentity
 	char	   *systemIdentifier;	/* pg_control_system() */
 	int			serverPort;		/* its port setting */
 	char	   *startedAt;		/* pg_postmaster_start_time(), as text */
+	/* and how it is, for the health probe (node_health.c) */
+	bool		inRecovery;		/* pg_is_in_recovery() */
+	char	   *walLsn;			/* replay LSN in recovery, else current LSN;
+								 * NULL when a standby replayed nothing */
+	char	   *receiverStatus; /* pg_stat_wal_receiver.status, or NULL */
+	int			senderPort;		/* pg_stat_wal_receiver.sender_port, or 0 */
 } NodeIdentity;
 
 typedef void (*TryFunction) (void *arg);

@@ -1,11 +1,13 @@
 /*-------------------------------------------------------------------------
  * recovery_worker.c
- *	  Automatic two-phase commit recovery and size collection: a launcher
- *	  background worker, registered at load time, that every
- *	  shard.recovery_interval (or shard.size_collection_interval, when
- *	  shorter) starts a short-lived worker in each database; the worker runs
- *	  RecoverPreparedTransactions there when the extension exists, quietly
- *	  for nodes not up yet, and then CollectSizes when it is due.
+ *	  Automatic two-phase commit recovery, node health probes and size
+ *	  collection: a launcher background worker, registered at load time,
+ *	  that every shard.recovery_interval (or shard.health_check_interval or
+ *	  shard.size_collection_interval, when shorter) starts a short-lived
+ *	  worker in each database; the worker runs RecoverPreparedTransactions
+ *	  there when the extension exists and recovery is due (the launcher
+ *	  says so in bgw_extra), quietly for nodes not up yet, then
+ *	  ProbeNodeHealth, then CollectSizes when it is due.
  *
  * Why short-lived workers: a backend serves one database for its life, and
  * a process that stays connected to a database blocks DROP DATABASE and
@@ -44,9 +46,11 @@
 #include "utils/backend_status.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
 #include "connection/connection.h"
+#include "transaction/node_health.h"
 #include "transaction/node_stats.h"
 #include "transaction/recovery.h"
 
@@ -60,9 +64,15 @@ int			RecoveryInterval = 5000;
 extern PGDLLEXPORT void shard_recovery_launcher_main(Datum arg);
 extern PGDLLEXPORT void shard_recovery_worker_main(Datum arg);
 
+/* what a worker does, in its bgw_extra */
+typedef struct WorkerDuties
+{
+	bool		recover;		/* shard.recovery_interval has passed */
+} WorkerDuties;
+
 static long RoundInterval(void);
 static List *ListRecoveryDatabases(void);
-static void RunRecoveryWorker(Oid databaseId);
+static void RunRecoveryWorker(Oid databaseId, WorkerDuties *duties);
 
 
 /*
@@ -96,6 +106,7 @@ void
 shard_recovery_launcher_main(Datum arg)
 {
 	MemoryContext roundContext;
+	TimestampTz lastRecovery = 0;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
@@ -118,16 +129,23 @@ shard_recovery_launcher_main(Datum arg)
 			ProcessConfigFile(PGC_SIGHUP);
 		}
 
-		if (RecoveryInterval > 0 || SizeCollectionInterval > 0)
+		if (RecoveryInterval > 0 || SizeCollectionInterval > 0 || HealthCheckInterval > 0)
 		{
 			MemoryContext oldContext = MemoryContextSwitchTo(roundContext);
 			List	   *databases = ListRecoveryDatabases();
 			ListCell   *lc;
+			WorkerDuties duties;
+			TimestampTz now = GetCurrentTimestamp();
 
+			/* health probes may run far more often than recovery */
+			duties.recover = RecoveryInterval > 0 &&
+				TimestampDifferenceExceeds(lastRecovery, now, RecoveryInterval);
+			if (duties.recover)
+				lastRecovery = now;
 			foreach(lc, databases)
 			{
 				CHECK_FOR_INTERRUPTS();
-				RunRecoveryWorker(lfirst_oid(lc));
+				RunRecoveryWorker(lfirst_oid(lc), &duties);
 			}
 			MemoryContextSwitchTo(oldContext);
 			MemoryContextReset(roundContext);
@@ -144,17 +162,21 @@ shard_recovery_launcher_main(Datum arg)
 
 /*
  * RoundInterval returns the launcher's time between rounds, in ms: the
- * shorter of shard.recovery_interval and shard.size_collection_interval
- * that is enabled (at least one is).
+ * shortest of shard.recovery_interval, shard.size_collection_interval and
+ * shard.health_check_interval that is enabled (at least one is).
  */
 static long
 RoundInterval(void)
 {
-	if (RecoveryInterval <= 0)
-		return SizeCollectionInterval;
-	if (SizeCollectionInterval <= 0)
-		return RecoveryInterval;
-	return Min(RecoveryInterval, SizeCollectionInterval);
+	long		interval = LONG_MAX;
+
+	if (RecoveryInterval > 0)
+		interval = Min(interval, RecoveryInterval);
+	if (SizeCollectionInterval > 0)
+		interval = Min(interval, SizeCollectionInterval);
+	if (HealthCheckInterval > 0)
+		interval = Min(interval, HealthCheckInterval);
+	return interval;
 }
 
 
@@ -203,7 +225,7 @@ ListRecoveryDatabases(void)
  * the next round.  Exits with the postmaster.
  */
 static void
-RunRecoveryWorker(Oid databaseId)
+RunRecoveryWorker(Oid databaseId, WorkerDuties *duties)
 {
 	BackgroundWorker worker;
 	BackgroundWorkerHandle *handle;
@@ -215,6 +237,8 @@ RunRecoveryWorker(Oid databaseId)
 	worker.bgw_restart_time = BGW_NEVER_RESTART;
 	worker.bgw_main_arg = ObjectIdGetDatum(databaseId);
 	worker.bgw_notify_pid = MyProcPid;
+	StaticAssertStmt(sizeof(WorkerDuties) <= BGW_EXTRALEN, "WorkerDuties too large");
+	memcpy(worker.bgw_extra, duties, sizeof(WorkerDuties));
 	snprintf(worker.bgw_library_name, BGW_MAXLEN, "shard");
 	snprintf(worker.bgw_function_name, BGW_MAXLEN, "shard_recovery_worker_main");
 	snprintf(worker.bgw_name, BGW_MAXLEN, "shard recovery worker for database %u",
@@ -247,7 +271,9 @@ shard_recovery_worker_main(Datum arg)
 {
 	Oid			databaseId = DatumGetObjectId(arg);
 	bool		extensionExists;
+	WorkerDuties duties;
 
+	memcpy(&duties, MyBgworkerEntry->bgw_extra, sizeof(WorkerDuties));
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnectionByOid(databaseId, InvalidOid, 0);
@@ -257,13 +283,23 @@ shard_recovery_worker_main(Datum arg)
 	PushActiveSnapshot(GetTransactionSnapshot());
 	extensionExists = !RecoveryInProgress() &&
 		OidIsValid(get_extension_oid("shard", true));
-	if (extensionExists && RecoveryInterval > 0)
+	if (extensionExists && RecoveryInterval > 0 && duties.recover)
 	{
 		pgstat_report_activity(STATE_RUNNING, "shard: recover prepared transactions");
 		(void) RecoverPreparedTransactions(RECOVERY_MIN_AGE_MS, true);
 	}
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+
+	if (extensionExists && HealthCheckInterval > 0)
+	{
+		StartTransactionCommand();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pgstat_report_activity(STATE_RUNNING, "shard: probe node health");
+		ProbeNodeHealth();
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+	}
 
 	if (extensionExists && SizeCollectionInterval > 0)
 	{
