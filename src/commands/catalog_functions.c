@@ -112,16 +112,7 @@ shard_drop_trigger(PG_FUNCTION_ARGS)
 	}
 	SPI_finish();
 
-	if (tasks != NIL)
-	{
-		TaskRunOptions options;
-		TaskRunResult result;
-
-		memset(&options, 0, sizeof(options));
-		options.isWrite = true;
-		options.needTransaction = true;
-		RunTasks(tasks, &options, &result);
-	}
+	RunWriteTasks(tasks);
 	PG_RETURN_VOID();
 }
 

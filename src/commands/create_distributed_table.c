@@ -530,8 +530,6 @@ CreateShards(Relation rel, DistTableEntry *table)
 	List	   *missingSchemaNodes;
 	List	   *tasks = NIL;
 	ListCell   *lc;
-	TaskRunOptions options;
-	TaskRunResult result;
 	int			i;
 
 	PushEmptySearchPath();
@@ -569,10 +567,7 @@ CreateShards(Relation rel, DistTableEntry *table)
 	}
 
 	RequireTwoPhaseCommit();
-	memset(&options, 0, sizeof(options));
-	options.isWrite = true;
-	options.needTransaction = true;
-	RunTasks(tasks, &options, &result);
+	RunWriteTasks(tasks);
 }
 
 /*

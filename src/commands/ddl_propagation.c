@@ -1218,14 +1218,8 @@ RunJobTasks(List *tasks, bool outsideTransaction, const char *failureHint)
 		return;
 	if (!outsideTransaction)
 	{
-		TaskRunOptions options;
-		TaskRunResult result;
-
-		memset(&options, 0, sizeof(options));
-		options.isWrite = true;
-		options.needTransaction = true;
 		RequireTwoPhaseCommit();
-		RunTasks(tasks, &options, &result);
+		RunWriteTasks(tasks);
 		return;
 	}
 

@@ -130,13 +130,7 @@ AddShardForeignKeys(Oid relid)
 
 	if (tasks != NIL)
 	{
-		TaskRunOptions options;
-		TaskRunResult result;
-
-		memset(&options, 0, sizeof(options));
-		options.isWrite = true;
-		options.needTransaction = true;
 		RequireTwoPhaseCommit();
-		RunTasks(tasks, &options, &result);
+		RunWriteTasks(tasks);
 	}
 }

@@ -115,15 +115,10 @@ static void
 RunOnNode(int nodeId, const char *sql)
 {
 	Task	   *task = palloc0(sizeof(Task));
-	TaskRunOptions options;
-	TaskRunResult result;
 
 	task->nodeId = nodeId;
 	task->sql = pstrdup(sql);
-	memset(&options, 0, sizeof(options));
-	options.isWrite = true;
-	options.needTransaction = true;
-	RunTasks(list_make1(task), &options, &result);
+	RunWriteTasks(list_make1(task));
 }
 
 /*

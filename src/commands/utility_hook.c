@@ -179,8 +179,6 @@ TruncateShards(List *relids)
 	ListCell   *lc;
 	ListCell   *sc;
 	ListCell   *nc;
-	TaskRunOptions options;
-	TaskRunResult result;
 
 	foreach(lc, relids)
 	{
@@ -223,10 +221,7 @@ TruncateShards(List *relids)
 		task->sql = ((StringInfo) lfirst(sc))->data;
 		tasks = lappend(tasks, task);
 	}
-	memset(&options, 0, sizeof(options));
-	options.isWrite = true;
-	options.needTransaction = true;
-	RunTasks(tasks, &options, &result);
+	RunWriteTasks(tasks);
 }
 
 /*

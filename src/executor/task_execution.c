@@ -556,6 +556,26 @@ SendNextStatement(NodeTasks *group, ParamListInfo params)
 }
 
 /*
+ * RunWriteTasks runs tasks that write (DDL, catalog-driven changes) in the
+ * coordinator's transaction: each node's remote transaction commits with
+ * it (callers that need two-phase commit call RequireTwoPhaseCommit
+ * first).  Results are dropped.  Throws the first error a node reports.
+ */
+void
+RunWriteTasks(List *tasks)
+{
+	TaskRunOptions options;
+	TaskRunResult result;
+
+	if (tasks == NIL)
+		return;
+	memset(&options, 0, sizeof(options));
+	options.isWrite = true;
+	options.needTransaction = true;
+	RunTasks(tasks, &options, &result);
+}
+
+/*
  * RunTasks runs tasks on their nodes, all nodes at once, and fills result.
  * Kept results are malloc'd PGresults for the caller to free with
  * FreeTaskResults.  Throws the first error a node reports.

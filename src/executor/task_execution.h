@@ -54,6 +54,7 @@ typedef struct TaskRunResult
 } TaskRunResult;
 
 extern void RunTasks(List *tasks, TaskRunOptions *options, TaskRunResult *result);
+extern void RunWriteTasks(List *tasks);
 extern void FreeTaskResults(TaskRunResult *result);
 
 /* streaming reads through cursors, one per node */
