@@ -49,6 +49,7 @@
 #include "executor/coordinator_eval.h"
 #include "executor/insert_batcher.h"
 #include "executor/placement_tasks.h"
+#include "executor/row_move.h"
 #include "executor/shard_scan.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
@@ -127,6 +128,7 @@ static char *ShippedConstsText(List *consts);
 static bool StoreResultRow(ShardScanState *state, PGresult *res, int row,
 						   TupleTableSlot *slot);
 static void ExecuteInsert(ShardScanState *state);
+static void MoveRows(ShardScanState *state);
 static void ReleaseScanResources(ShardScanState *state);
 static void AddScanTaskStats(ShardScanState *state, bool perNode, int shardIndex,
 							 int nodeId, int taskCount, uint64 rows, double elapsedMs);
@@ -181,6 +183,9 @@ ShardPlanInfoToList(ShardPlanInfo *info)
 	list = lappend(list, makeBoolean(info->singleRowInsert));
 	list = lappend(list, makeString(pstrdup(info->strategy)));
 	list = lappend(list, info->shippedConsts);
+	list = lappend(list, makeBoolean(info->moveRows));
+	list = lappend(list, info->moveSql);
+	list = lappend(list, makeInteger(info->moveSourceShard));
 	return list;
 }
 
@@ -210,10 +215,13 @@ ShardPlanInfoFromList(List *list)
 	info->singleRowInsert = boolVal(list_nth(list, i++));
 	info->strategy = strVal(list_nth(list, i++));
 	info->shippedConsts = list_nth(list, i++);
+	info->moveRows = boolVal(list_nth(list, i++));
+	info->moveSql = list_nth(list, i++);
+	info->moveSourceShard = intVal(list_nth(list, i++));
 	return info;
 }
 
-#define SHARD_PLAN_INFO_LENGTH 16
+#define SHARD_PLAN_INFO_LENGTH 19
 
 /*
  * MakeShardScan returns a CustomScan node carrying info; the caller fills
@@ -322,7 +330,8 @@ UseAutocommit(ShardScanState *state, int taskCount)
 {
 	EState	   *estate = state->css.ss.ps.state;
 
-	if (taskCount != 1 || IsTransactionBlock() || InRemoteTransaction())
+	if (taskCount != 1 || IsTransactionBlock() || InRemoteTransaction() ||
+		state->info->moveRows)
 		return false;
 	if (state->info->kind == SHARD_SCAN_RELATION || state->info->kind == SHARD_SCAN_PUSHDOWN)
 		return false;
@@ -484,6 +493,39 @@ ExecuteTasks(ShardScanState *state)
 }
 
 /*
+ * MoveRows moves the rows an UPDATE of the distribution column matches on
+ * other shards into the shard of the new value (executor/row_move.c),
+ * after the UPDATE ran there, and counts them as updated.
+ */
+static void
+MoveRows(ShardScanState *state)
+{
+	EState	   *estate = state->css.ss.ps.state;
+	DistTableEntry *table = LookupDistTable(state->info->anchorRelid);
+	RowMoveRun	run;
+
+	memset(&run, 0, sizeof(run));
+	run.relid = state->info->anchorRelid;
+	run.destShard = (state->tasks != NIL) ? ((Task *) linitial(state->tasks))->shardIndex : -1;
+	run.sourceShard = state->info->moveSourceShard;
+	run.moveSql = state->info->moveSql;
+	run.runtimeQuery = state->runtimeQuery;
+	run.econtext = state->css.ss.ps.ps_ExprContext;
+	run.params = estate->es_param_list_info;
+	run.nReturning = state->info->hasReturning ? state->ncolumns : 0;
+	run.runResult = &state->runResult;
+	if (table == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is no longer distributed",
+						get_rel_name(state->info->anchorRelid)),
+				 errhint("Run the statement again.")));
+	estate->es_processed += ExecuteRowMoves(&run);
+	state->currentResult = list_head(state->runResult.results);
+	state->currentRow = 0;
+}
+
+/*
  * StoreResultRow converts row of res into slot (a virtual tuple whose
  * values live in the per-row context).  Returns false if row is past the
  * end of res.
@@ -557,8 +599,13 @@ ShardScanNext(ScanState *node)
 												  STREAM_FETCH_SIZE, state->collectStats,
 												  state->collectTiming);
 			}
-			else if (state->tasks != NIL)
-				ExecuteTasks(state);
+			else
+			{
+				if (state->tasks != NIL)
+					ExecuteTasks(state);
+				if (state->info->moveRows)
+					MoveRows(state);
+			}
 		}
 	}
 

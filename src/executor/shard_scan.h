@@ -55,6 +55,18 @@ typedef struct ShardPlanInfo
 	 */
 	bool		checkDistColumnUpdate;
 
+	/*
+	 * UPDATEs that move rows to the shard of their new distribution value
+	 * (executor/row_move.c): the value is custom_exprs' first member (the
+	 * UPDATE runs on its shard), moveSql holds the DELETE of the rows that
+	 * leave, per shard index, and moveSourceShard the only shard they can
+	 * come from (-1: any).  moveRows is set even when moveSql is built at
+	 * run time.
+	 */
+	bool		moveRows;
+	List	   *moveSql;		/* String */
+	int			moveSourceShard;
+
 	/* SHARD_SCAN_RELATION: attribute numbers fetched, in SELECT order */
 	List	   *retrievedAttrs; /* Integer */
 

@@ -148,6 +148,8 @@ ShardPlanner(Query *parse, const char *queryString, int cursorOptions,
 				}
 				return StandardPlanner(parse, queryString, cursorOptions, boundParams);
 			}
+			if (parse->commandType == CMD_UPDATE)
+				DropUnchangedDistColumnAssignment(parse);
 			plan = PlanReferenceTableStatement(parse, distRels, allRelids, &reason);
 			if (plan == NULL)
 				plan = PlanRouterStatement(parse, distRels, allRelids, boundParams, &reason);

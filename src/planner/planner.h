@@ -45,8 +45,16 @@ extern PlannedStmt *PlanMultiShardModify(Query *query, List *distRels, List *all
 extern Expr *PinnedValueOfClause(Node *clause, Index rtindex, DistTableEntry *table);
 extern int	ShardIndexForConst(DistTableEntry *table, Const *value);
 extern Expr *BoundParamAsConst(Param *param, ParamListInfo boundParams);
+extern PlannedStmt *FinishTaskPlan(Query *query, List *allRelids, ShardPlanInfo *info,
+									List *customExprs, bool deparseAtRuntime);
 extern PlannedStmt *PlanPinnedSelect(Query *query, List *allRelids, DistTableEntry *anchor,
 									 Expr *pin);
+
+/* dml_planner.c */
+extern TargetEntry *DistColumnAssignment(Query *query, DistTableEntry *table);
+extern void DropUnchangedDistColumnAssignment(Query *query);
+extern PlannedStmt *PlanDistColumnUpdate(Query *query, DistTableEntry *table,
+										 List *allRelids);
 
 /* insert_planner.c */
 extern PlannedStmt *PlanDistributedInsert(Query *query, const char *queryString,

@@ -46,10 +46,10 @@ static bool IsPinValue(Node *node);
 static Node *StripRelabel(Node *node);
 static bool ContainsParamWalker(Node *node, void *context);
 static bool CanShipConstsAsParams(Query *query);
-static PlannedStmt *FinishTaskPlan(Query *query, List *allRelids, ShardPlanInfo *info,
-								   List *customExprs, bool deparseAtRuntime);
 static void CheckDistColumnNotUpdated(Query *query, DistTableEntry *table);
 static bool AllRelationsDistributed(List *allRelids);
+static bool DistValueStaysOnShard(Expr *newValue, DistTableEntry *target, int constShard,
+								  Expr *paramPin, ParamListInfo boundParams);
 
 /*
  * StripRelabel removes binary-compatible relabelings.
@@ -308,6 +308,32 @@ CheckDistColumnNotUpdated(Query *query, DistTableEntry *table)
 }
 
 /*
+ * DistValueStaysOnShard returns whether the new distribution value of a
+ * router UPDATE provably routes to the shard the statement is pinned to:
+ * a constant of the pinned shard, or the very parameter that pins it.
+ */
+static bool
+DistValueStaysOnShard(Expr *newValue, DistTableEntry *target, int constShard,
+					  Expr *paramPin, ParamListInfo boundParams)
+{
+	Node	   *value = StripRelabel((Node *) newValue);
+
+	if (IsA(value, Param) && ((Param *) value)->paramkind == PARAM_EXTERN)
+	{
+		Expr	   *bound = BoundParamAsConst((Param *) value, boundParams);
+
+		if (paramPin != NULL && equal(value, StripRelabel((Node *) paramPin)))
+			return true;
+		if (bound != NULL)
+			value = (Node *) bound;
+	}
+	if (IsA(value, Const) && constShard >= 0 && paramPin == NULL)
+		return !((Const *) value)->constisnull &&
+			ShardIndexForConst(target, (Const *) value) == constShard;
+	return false;
+}
+
+/*
  * PlanRouterStatement returns a router plan for query, or NULL (with
  * *reason set) when it is not routable.  Throws only for statements that
  * cannot run at all.
@@ -513,6 +539,13 @@ PlanRouterStatement(Query *query, List *distRels, List *allRelids,
 			newDistValue = copyObject(tle->expr);
 		}
 	}
+	if (newDistValue != NULL &&
+		!DistValueStaysOnShard(newDistValue, pins[query->resultRelation].table,
+							   constShard, paramPin, boundParams))
+	{
+		*reason = "the UPDATE may move rows to another shard";
+		return NULL;
+	}
 
 	info = palloc0(sizeof(ShardPlanInfo));
 	info->kind = SHARD_SCAN_ROUTER;
@@ -607,7 +640,7 @@ CanShipConstsAsParams(Query *query)
  * multi-shard plan.  With deparseAtRuntime, the query itself is kept in
  * the plan, to be evaluated and deparsed when the plan runs.
  */
-static PlannedStmt *
+PlannedStmt *
 FinishTaskPlan(Query *query, List *allRelids, ShardPlanInfo *info,
 			   List *customExprs, bool deparseAtRuntime)
 {
@@ -717,6 +750,8 @@ PlanMultiShardModify(Query *query, List *distRels, List *allRelids,
 						command, table->relName),
 				 errdetail("%s", notShippable),
 				 errhint("Compute the value in a separate query and pass it as a constant.")));
+	if (DistColumnAssignment(query, table) != NULL)
+		return PlanDistColumnUpdate(query, table, allRelids);
 	CheckDistColumnNotUpdated(query, table);
 
 	info = palloc0(sizeof(ShardPlanInfo));

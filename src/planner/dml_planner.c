@@ -1,0 +1,176 @@
+/*-------------------------------------------------------------------------
+ * dml_planner.c
+ *	  UPDATEs that assign the distribution column of their target.
+ *
+ * "SET dist_col = dist_col" changes nothing and is dropped.  A Var-free,
+ * non-volatile new value (what ORMs send: every column, the distribution
+ * column with its unchanged value, filtered by id) names one destination
+ * shard per execution: the plan runs the UPDATE on that shard (pruned at
+ * run time on the new value) and moves matching rows of the other shards
+ * there (executor/row_move.c).  A new value computed per row (from
+ * columns, sublinks, volatile functions) is refused.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "parser/parsetree.h"
+#include "rewrite/rewriteManip.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "deparse/deparse.h"
+#include "executor/row_move.h"
+#include "planner/planner.h"
+
+static int	SourceShardOfPin(Query *query, DistTableEntry *table);
+static const char *RowMoveUnsupportedReason(Query *query, TargetEntry *distTle,
+											TupleDesc desc);
+
+/*
+ * DistColumnAssignment returns the non-junk SET entry of query (an UPDATE
+ * of the hash table table) that assigns its distribution column, or NULL.
+ */
+TargetEntry *
+DistColumnAssignment(Query *query, DistTableEntry *table)
+{
+	ListCell   *lc;
+
+	if (query->commandType != CMD_UPDATE || table->method != DIST_METHOD_HASH)
+		return NULL;
+	foreach(lc, query->targetList)
+	{
+		TargetEntry *tle = lfirst(lc);
+
+		if (!tle->resjunk && tle->resno == table->distAttno)
+			return tle;
+	}
+	return NULL;
+}
+
+/*
+ * DropUnchangedDistColumnAssignment removes "SET dist_col = dist_col"
+ * from an UPDATE of a distributed table (it changes nothing).
+ */
+void
+DropUnchangedDistColumnAssignment(Query *query)
+{
+	RangeTblEntry *target = rt_fetch(query->resultRelation, query->rtable);
+	DistTableEntry *table = LookupDistTable(target->relid);
+	TargetEntry *tle;
+	Node	   *expr;
+
+	if (table == NULL || (tle = DistColumnAssignment(query, table)) == NULL)
+		return;
+	expr = (Node *) tle->expr;
+	while (expr != NULL && IsA(expr, RelabelType))
+		expr = (Node *) ((RelabelType *) expr)->arg;
+	if (expr != NULL && IsA(expr, Var) && ((Var *) expr)->varno == query->resultRelation &&
+		((Var *) expr)->varlevelsup == 0 && ((Var *) expr)->varattno == table->distAttno &&
+		exprType(expr) == table->distType)
+		query->targetList = list_delete_ptr(query->targetList, tle);
+}
+
+/*
+ * SourceShardOfPin returns the shard index a WHERE conjunct
+ * "dist_col = constant" of the target pins its rows to, or -1.
+ */
+static int
+SourceShardOfPin(Query *query, DistTableEntry *table)
+{
+	List	   *conjuncts = make_ands_implicit((Expr *) query->jointree->quals);
+	ListCell   *lc;
+
+	foreach(lc, conjuncts)
+	{
+		Expr	   *pin = PinnedValueOfClause(lfirst(lc), query->resultRelation, table);
+
+		while (pin != NULL && IsA(pin, RelabelType))
+			pin = ((RelabelType *) pin)->arg;
+		if (pin != NULL && IsA(pin, Const))
+			return ShardIndexForConst(table, (Const *) pin);
+	}
+	return -1;
+}
+
+/*
+ * RowMoveUnsupportedReason returns why the rows of an UPDATE that assigns
+ * the distribution column (distTle) cannot be moved, or NULL.
+ */
+static const char *
+RowMoveUnsupportedReason(Query *query, TargetEntry *distTle, TupleDesc desc)
+{
+	ListCell   *lc;
+
+	if (contain_var_clause((Node *) distTle->expr) ||
+		checkExprHasSubLink((Node *) distTle->expr) ||
+		contain_volatile_functions((Node *) distTle->expr))
+		return "The new value is computed per row.";
+	if (desc->constr != NULL && desc->constr->has_generated_stored)
+		return "The table has generated columns.";
+	foreach(lc, query->targetList)
+	{
+		TargetEntry *tle = lfirst(lc);
+
+		if (checkExprHasSubLink((Node *) tle->expr))
+			return "A SET expression has a subquery.";
+	}
+	return NULL;
+}
+
+/*
+ * PlanDistColumnUpdate returns the plan of an UPDATE of every matching row
+ * of table that assigns its distribution column a Var-free value: the
+ * UPDATE on the value's shard and the move of the matching rows of the
+ * other shards.  Throws FEATURE_NOT_SUPPORTED when the rows cannot be
+ * moved.  The caller checked shippability, joins and local tables.
+ */
+PlannedStmt *
+PlanDistColumnUpdate(Query *query, DistTableEntry *table, List *allRelids)
+{
+	TargetEntry *distTle = DistColumnAssignment(query, table);
+	ShardPlanInfo *info = palloc0(sizeof(ShardPlanInfo));
+	bool		deparseAtRuntime = NeedsCoordinatorEvaluation((Node *) query);
+	Relation	rel = table_open(table->relid, NoLock);
+	const char *reason = RowMoveUnsupportedReason(query, distTle, RelationGetDescr(rel));
+	Query	   *move = NULL;
+	int			i;
+
+	if (reason != NULL)
+	{
+		table_close(rel, NoLock);
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot update distribution column \"%s\" of table \"%s\"",
+						get_attname(table->relid, table->distAttno, false),
+						table->relName),
+				 errdetail("%s", reason),
+				 errhint("Set the distribution column to a constant or a parameter, or delete the rows and insert them again.")));
+	}
+	if (!deparseAtRuntime)
+		move = MakeRowMoveQuery(query, RelationGetDescr(rel));
+	table_close(rel, NoLock);
+
+	info->kind = SHARD_SCAN_MULTI;
+	info->commandType = CMD_UPDATE;
+	info->anchorRelid = table->relid;
+	info->hasReturning = (query->returningList != NIL);
+	info->strategy = "multi-shard, moving rows";
+	info->pruneAtRuntime = true;
+	info->pruneValueType = exprType((Node *) distTle->expr);
+	info->moveRows = true;
+	info->moveSourceShard = SourceShardOfPin(query, table);
+	for (i = 0; i < table->shardCount; i++)
+	{
+		info->taskShardIndexes = lappend_int(info->taskShardIndexes, i);
+		if (deparseAtRuntime)
+			continue;
+		info->taskSql = lappend(info->taskSql, makeString(DeparseForShard(query, i, NULL)));
+		info->moveSql = lappend(info->moveSql, makeString(DeparseForShard(move, i, NULL)));
+	}
+	return FinishTaskPlan(query, allRelids, info,
+						  list_make1(copyObject(distTle->expr)), deparseAtRuntime);
+}
