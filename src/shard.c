@@ -20,6 +20,7 @@
 #include "metadata/metadata.h"
 #include "planner/planner.h"
 #include "transaction/deadlock.h"
+#include "transaction/moved_rows.h"
 #include "transaction/recovery.h"
 #include "transaction/remote_xact.h"
 
@@ -127,6 +128,7 @@ _PG_init(void)
 	InitMetadataCache();
 	InitConnectionCache();
 	InitRemoteTransactions();
+	InstallMovedRowsShmem();
 	RegisterRecoveryLauncher();
 	RegisterShardScanMethods();
 	InstallPlannerHooks();

@@ -37,6 +37,7 @@
 #include "executor/insert_batcher.h"
 #include "executor/row_move.h"
 #include "metadata/metadata.h"
+#include "transaction/moved_rows.h"
 
 static List *NewRowTargetList(Query *update, TupleDesc desc);
 static List *BuildMoveTasks(RowMoveRun *run, DistTableEntry *table);
@@ -268,6 +269,20 @@ InsertMovedRows(RowMoveRun *run, List *results)
 }
 
 /*
+ * TaskShardIndexes returns the shard indexes of tasks (a new list).
+ */
+List *
+TaskShardIndexes(List *tasks)
+{
+	List	   *indexes = NIL;
+	ListCell   *lc;
+
+	foreach(lc, tasks)
+		indexes = list_append_unique_int(indexes, ((Task *) lfirst(lc))->shardIndex);
+	return indexes;
+}
+
+/*
  * ExecuteRowMoves deletes the rows the UPDATE matches from the shards
  * other than the destination and inserts their new versions there.
  * Returns how many rows moved.  Throws on node errors.
@@ -280,6 +295,8 @@ ExecuteRowMoves(RowMoveRun *run)
 	TaskRunOptions options;
 	TaskRunResult result;
 	uint64		moved;
+	MoveCheck  *check;
+	ListCell   *lc;
 
 	if (tasks == NIL)
 		return 0;
@@ -289,8 +306,18 @@ ExecuteRowMoves(RowMoveRun *run)
 	options.isWrite = true;
 	options.keepResults = true;
 	options.params = (run->runtimeQuery == NULL) ? run->params : NULL;
+	options.collectStats = true;	/* rows per task: the shards rows left */
+	check = StartMoveCheck(run->relid, TaskShardIndexes(tasks));
 	RunTasks(tasks, &options, &result);
 	moved = result.rowsProcessed;
+	foreach(lc, tasks)
+	{
+		Task	   *task = lfirst(lc);
+
+		if (task->rows > 0)
+			NoteRowsMovedFrom(run->relid, task->shardIndex);
+	}
+	FinishMoveCheck(check, "updated");
 
 	PG_TRY();
 	{

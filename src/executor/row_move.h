@@ -32,5 +32,6 @@ typedef struct RowMoveRun
 
 extern Query *MakeRowMoveQuery(Query *update, TupleDesc desc);
 extern uint64 ExecuteRowMoves(RowMoveRun *run);
+extern List *TaskShardIndexes(List *tasks);
 
 #endif							/* SHARD_ROW_MOVE_H */

@@ -53,6 +53,7 @@
 #include "executor/shard_scan.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
+#include "transaction/moved_rows.h"
 #include "transaction/remote_xact.h"
 
 /* rows fetched per FETCH of a remote scan */
@@ -471,6 +472,7 @@ ExecuteTasks(ShardScanState *state)
 	EState	   *estate = state->css.ss.ps.state;
 	TaskRunOptions options;
 	bool		params;
+	MoveCheck  *check;
 
 	memset(&options, 0, sizeof(options));
 	options.isWrite = (state->info->commandType != CMD_SELECT);
@@ -485,7 +487,10 @@ ExecuteTasks(ShardScanState *state)
 	if (state->info->shippedConsts != NIL)
 		options.params = ConstParamList(state->info->shippedConsts);
 
+	check = (options.isWrite ? StartMoveCheck(state->info->anchorRelid, TaskShardIndexes(state->tasks)) :
+			 NULL);
 	RunTasks(state->tasks, &options, &state->runResult);
+	FinishMoveCheck(check, state->info->commandType == CMD_DELETE ? "deleted" : "updated");
 	if (state->info->commandType != CMD_SELECT)
 		estate->es_processed += state->runResult.rowsProcessed;
 	state->currentResult = list_head(state->runResult.results);
