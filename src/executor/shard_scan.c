@@ -51,6 +51,7 @@
 #include "executor/placement_tasks.h"
 #include "executor/row_move.h"
 #include "executor/shard_scan.h"
+#include "executor/sublink_eval.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
 #include "transaction/moved_rows.h"
@@ -187,6 +188,7 @@ ShardPlanInfoToList(ShardPlanInfo *info)
 	list = lappend(list, makeBoolean(info->moveRows));
 	list = lappend(list, info->moveSql);
 	list = lappend(list, makeInteger(info->moveSourceShard));
+	list = lappend(list, makeBoolean(info->evalSubLinks));
 	return list;
 }
 
@@ -219,10 +221,11 @@ ShardPlanInfoFromList(List *list)
 	info->moveRows = boolVal(list_nth(list, i++));
 	info->moveSql = list_nth(list, i++);
 	info->moveSourceShard = intVal(list_nth(list, i++));
+	info->evalSubLinks = boolVal(list_nth(list, i++));
 	return info;
 }
 
-#define SHARD_PLAN_INFO_LENGTH 19
+#define SHARD_PLAN_INFO_LENGTH 20
 
 /*
  * MakeShardScan returns a CustomScan node carrying info; the caller fills
@@ -394,7 +397,11 @@ BuildTasks(ShardScanState *state)
 	}
 
 	if (state->runtimeQuery != NULL && shardIndexes != NIL)
-		evaluated = EvaluateCoordinatorExpressions(state->runtimeQuery, econtext);
+		evaluated = EvaluateCoordinatorExpressions(info->evalSubLinks ?
+												   EvaluateSubLinks(state->runtimeQuery,
+																	estate->es_param_list_info) :
+												   state->runtimeQuery,
+												   econtext);
 
 	foreach(lc, shardIndexes)
 	{

@@ -64,6 +64,13 @@ typedef struct ShardPlanInfo
 	 * run time.
 	 */
 	bool		moveRows;
+
+	/*
+	 * The statement's WHERE/SET/RETURNING sublinks run on the coordinator
+	 * before it is deparsed (executor/sublink_eval.c); implies a
+	 * statement deparsed at run time.
+	 */
+	bool		evalSubLinks;
 	List	   *moveSql;		/* String */
 	int			moveSourceShard;
 

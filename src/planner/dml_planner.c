@@ -9,6 +9,11 @@
  * run time on the new value) and moves matching rows of the other shards
  * there (executor/row_move.c).  A new value computed per row (from
  * columns, sublinks, volatile functions) is refused.
+ *
+ * UPDATE and DELETE whose uncorrelated WHERE/SET/RETURNING sublinks read
+ * what the shards cannot (local tables, distributed tables that are not
+ * co-located) run those sublinks on the coordinator first
+ * (executor/sublink_eval.c) and ship the rest to every shard.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -24,6 +29,7 @@
 
 #include "deparse/deparse.h"
 #include "executor/row_move.h"
+#include "executor/sublink_eval.h"
 #include "planner/planner.h"
 
 static int	SourceShardOfPin(Query *query, DistTableEntry *table);
@@ -173,4 +179,47 @@ PlanDistColumnUpdate(Query *query, DistTableEntry *table, List *allRelids)
 	}
 	return FinishTaskPlan(query, allRelids, info,
 						  list_make1(copyObject(distTle->expr)), deparseAtRuntime);
+}
+
+/*
+ * PlanModifyEvaluatingSubLinks returns a multi-shard plan for an UPDATE or
+ * DELETE of table whose WHERE/SET/RETURNING sublinks are evaluated on the
+ * coordinator when it runs, or NULL when the statement without them still
+ * cannot run in the shards (or a sublink cannot be evaluated here).
+ */
+PlannedStmt *
+PlanModifyEvaluatingSubLinks(Query *query, DistTableEntry *table, List *allRelids)
+{
+	Query	   *shipped;
+	List	   *shippedRelids = NIL;
+	List	   *shippedDistRels;
+	ShardPlanInfo *info;
+	ListCell   *lc;
+	int			i;
+
+	if (!query->hasSubLinks || !AllSubLinksEvaluableHere(query) ||
+		DistColumnAssignment(query, table) != NULL)
+		return NULL;
+	shipped = ReplaceSubLinksByPlaceholders(query);
+	shippedDistRels = FindDistributedRelations(shipped, &shippedRelids);
+	foreach(lc, shippedRelids)
+		if (!IsDistributedTable(lfirst_oid(lc)))
+			return NULL;
+	if (list_length(shippedDistRels) > 1 &&
+		(table->method != DIST_METHOD_HASH || !ModifyJoinsColocated(shipped, table)))
+		return NULL;
+	if (NotShippableReason((Node *) shipped) != NULL)
+		return NULL;
+
+	info = palloc0(sizeof(ShardPlanInfo));
+	info->kind = SHARD_SCAN_MULTI;
+	info->commandType = query->commandType;
+	info->anchorRelid = table->relid;
+	info->hasReturning = (query->returningList != NIL);
+	info->strategy = "multi-shard, subqueries on the coordinator";
+	info->evalSubLinks = true;
+	for (i = 0; i < table->shardCount; i++)
+		info->taskShardIndexes = lappend_int(info->taskShardIndexes, i);
+	return FinishTaskPlan(query, allRelids, info,
+						  list_make1(makeNullConst(INT4OID, -1, InvalidOid)), true);
 }

@@ -55,6 +55,8 @@ extern TargetEntry *DistColumnAssignment(Query *query, DistTableEntry *table);
 extern void DropUnchangedDistColumnAssignment(Query *query);
 extern PlannedStmt *PlanDistColumnUpdate(Query *query, DistTableEntry *table,
 										 List *allRelids);
+extern PlannedStmt *PlanModifyEvaluatingSubLinks(Query *query, DistTableEntry *table,
+												 List *allRelids);
 
 /* insert_planner.c */
 extern PlannedStmt *PlanDistributedInsert(Query *query, const char *queryString,

@@ -722,6 +722,19 @@ PlanMultiShardModify(Query *query, List *distRels, List *allRelids,
 	ListCell   *lc;
 	bool		readsLocal = false;
 
+	/* sublinks over what the shards cannot read: run them here first */
+	foreach(lc, allRelids)
+		if (!IsDistributedTable(lfirst_oid(lc)))
+			readsLocal = true;
+	if (readsLocal || (list_length(distRels) > 1 &&
+					   (table->method != DIST_METHOD_HASH || !ModifyJoinsColocated(query, table))))
+	{
+		PlannedStmt *plan = PlanModifyEvaluatingSubLinks(query, table, allRelids);
+
+		if (plan != NULL)
+			return plan;
+	}
+
 	/* UPDATE ... FROM / DELETE ... USING: co-located joins only */
 	if (list_length(distRels) > 1 &&
 		(table->method != DIST_METHOD_HASH || !ModifyJoinsColocated(query, table)))
@@ -732,9 +745,6 @@ PlanMultiShardModify(Query *query, List *distRels, List *allRelids,
 				 errdetail("Other distributed tables can be read only when they are co-located with \"%s\" and joined to it on its distribution column.",
 						   table->relName),
 				 errhint("Filter every distributed table on its distribution column with an equality to the same value.")));
-	foreach(lc, allRelids)
-		if (!IsDistributedTable(lfirst_oid(lc)))
-			readsLocal = true;
 	if (readsLocal)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
