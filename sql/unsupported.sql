@@ -10,13 +10,13 @@ INSERT INTO t SELECT g, g FROM generate_series(1, 10) g;
 INSERT INTO l SELECT g, g FROM generate_series(1, 10) g;
 SELECT shard.create_distributed_table('t', 'id', shard_count => 4);
 
-SELECT * FROM t FOR UPDATE;
+SELECT * FROM t JOIN l USING (id) FOR UPDATE OF t;
 SELECT * FROM t WHERE id = 1 FOR UPDATE;
 SELECT ctid FROM t;
 UPDATE l SET v = t.v FROM t WHERE t.id = l.id;
 UPDATE t SET v = l.v FROM l WHERE t.id = l.id;
-UPDATE t SET v = (SELECT max(v) FROM t);
-DELETE FROM t WHERE v IN (SELECT v FROM l);
+UPDATE t SET v = (SELECT max(v) FROM l WHERE l.id = t.id);
+DELETE FROM t WHERE (id, v) IN (SELECT id, v FROM l);
 MERGE INTO t USING l ON t.id = l.id WHEN MATCHED THEN UPDATE SET v = 0;
 WITH u AS (UPDATE t SET v = 0 RETURNING *) SELECT count(*) FROM u;
 ALTER TABLE t SET (fillfactor = 50);

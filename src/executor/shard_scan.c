@@ -93,6 +93,7 @@ typedef struct ShardScanState
 	/* streamed rows of relation scans */
 	StreamSet  *streams;
 	PGresult   *batch;
+	MoveCheck  *moveCheck;		/* FOR UPDATE streams: see moved_rows.c */
 
 	/* conversion of text values to the scan tuple */
 	int			natts;
@@ -189,6 +190,7 @@ ShardPlanInfoToList(ShardPlanInfo *info)
 	list = lappend(list, info->moveSql);
 	list = lappend(list, makeInteger(info->moveSourceShard));
 	list = lappend(list, makeBoolean(info->evalSubLinks));
+	list = lappend(list, makeBoolean(info->locksRows));
 	return list;
 }
 
@@ -222,10 +224,11 @@ ShardPlanInfoFromList(List *list)
 	info->moveSql = list_nth(list, i++);
 	info->moveSourceShard = intVal(list_nth(list, i++));
 	info->evalSubLinks = boolVal(list_nth(list, i++));
+	info->locksRows = boolVal(list_nth(list, i++));
 	return info;
 }
 
-#define SHARD_PLAN_INFO_LENGTH 20
+#define SHARD_PLAN_INFO_LENGTH 21
 
 /*
  * MakeShardScan returns a CustomScan node carrying info; the caller fills
@@ -494,10 +497,11 @@ ExecuteTasks(ShardScanState *state)
 	if (state->info->shippedConsts != NIL)
 		options.params = ConstParamList(state->info->shippedConsts);
 
-	check = (options.isWrite ? StartMoveCheck(state->info->anchorRelid, TaskShardIndexes(state->tasks)) :
-			 NULL);
+	check = ((options.isWrite || state->info->locksRows) ?
+			 StartMoveCheck(state->info->anchorRelid, TaskShardIndexes(state->tasks)) : NULL);
 	RunTasks(state->tasks, &options, &state->runResult);
-	FinishMoveCheck(check, state->info->commandType == CMD_DELETE ? "deleted" : "updated");
+	FinishMoveCheck(check, state->info->commandType == CMD_DELETE ? "deleted" :
+					state->info->commandType == CMD_UPDATE ? "updated" : "locked");
 	if (state->info->commandType != CMD_SELECT)
 		estate->es_processed += state->runResult.rowsProcessed;
 	state->currentResult = list_head(state->runResult.results);
@@ -606,6 +610,9 @@ ShardScanNext(ScanState *node)
 			{
 				EState	   *estate = state->css.ss.ps.state;
 
+				if (state->tasks != NIL && state->info->locksRows)
+					state->moveCheck = StartMoveCheck(state->info->anchorRelid,
+													  TaskShardIndexes(state->tasks));
 				if (state->tasks != NIL)
 					state->streams = StartStreams(state->tasks, estate->es_param_list_info,
 												  STREAM_FETCH_SIZE, state->collectStats,
@@ -649,7 +656,11 @@ ShardScanNext(ScanState *node)
 				state->batch = NextStreamBatch(state->streams);
 				state->currentRow = 0;
 				if (state->batch == NULL)
+				{
+					FinishMoveCheck(state->moveCheck, "locked");
+					state->moveCheck = NULL;
 					return ExecClearTuple(slot);
+				}
 			}
 
 		default:

@@ -71,6 +71,9 @@ typedef struct ShardPlanInfo
 	 * statement deparsed at run time.
 	 */
 	bool		evalSubLinks;
+
+	/* a SELECT ... FOR UPDATE/SHARE of anchorRelid (moved_rows checks) */
+	bool		locksRows;
 	List	   *moveSql;		/* String */
 	int			moveSourceShard;
 

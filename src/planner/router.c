@@ -549,6 +549,7 @@ PlanRouterStatement(Query *query, List *distRels, List *allRelids,
 
 	info = palloc0(sizeof(ShardPlanInfo));
 	info->kind = SHARD_SCAN_ROUTER;
+	info->locksRows = (query->rowMarks != NIL);
 	info->commandType = query->commandType;
 	info->anchorRelid = anchor->relid;
 	info->hasReturning = (query->returningList != NIL);
@@ -675,6 +676,7 @@ PlanPinnedSelect(Query *query, List *allRelids, DistTableEntry *anchor, Expr *pi
 	int			i;
 
 	info->kind = SHARD_SCAN_ROUTER;
+	info->locksRows = (query->rowMarks != NIL);
 	info->commandType = CMD_SELECT;
 	info->anchorRelid = anchor->relid;
 	info->hasReturning = false;
