@@ -18,7 +18,10 @@
  */
 #include "postgres.h"
 
+#include "access/sysattr.h"
 #include "access/table.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_type.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
@@ -35,6 +38,9 @@
 static int	SourceShardOfPin(Query *query, DistTableEntry *table);
 static const char *RowMoveUnsupportedReason(Query *query, TargetEntry *distTle,
 											TupleDesc desc);
+static Node *TableOidMutator(Node *node, List **queries);
+static bool ContainsTableOidWalker(Node *node, void *context);
+static bool IsRefusedSystemColumn(AttrNumber attno);
 
 /*
  * DistColumnAssignment returns the non-junk SET entry of query (an UPDATE
@@ -222,4 +228,117 @@ PlanModifyEvaluatingSubLinks(Query *query, DistTableEntry *table, List *allRelid
 		info->taskShardIndexes = lappend_int(info->taskShardIndexes, i);
 	return FinishTaskPlan(query, allRelids, info,
 						  list_make1(makeNullConst(INT4OID, -1, InvalidOid)), true);
+}
+
+/*
+ * IsRefusedSystemColumn returns whether attno is ctid, cmin or cmax.
+ */
+static bool
+IsRefusedSystemColumn(AttrNumber attno)
+{
+	return attno == SelfItemPointerAttributeNumber || attno == MinCommandIdAttributeNumber ||
+		attno == MaxCommandIdAttributeNumber;
+}
+
+/*
+ * TableOidMutator replaces tableoid of hash-distributed tables (see
+ * ReplaceDistributedTableOids); context is the query level depth.
+ */
+static Node *
+TableOidMutator(Node *node, List **queries)
+{
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Var) && IsRefusedSystemColumn(((Var *) node)->varattno) &&
+		((Var *) node)->varlevelsup < list_length(*queries))
+	{
+		Var		   *var = (Var *) node;
+		RangeTblEntry *rte = rt_fetch(var->varno,
+									  ((Query *) list_nth(*queries, var->varlevelsup))->rtable);
+
+		if (rte->rtekind == RTE_RELATION && IsDistributedTable(rte->relid))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("system column \"%s\" is not available for distributed table \"%s\"",
+							get_attname(rte->relid, var->varattno, false),
+							get_rel_name(rte->relid)),
+					 errdetail("A shard row's ctid, cmin and cmax do not identify it on the coordinator."),
+					 errhint("Use the primary key, or xmin as a row version.")));
+	}
+	if (IsA(node, Var) && ((Var *) node)->varattno == TableOidAttributeNumber &&
+		((Var *) node)->varlevelsup < list_length(*queries))
+	{
+		Var		   *var = (Var *) node;
+		Query	   *owner = list_nth(*queries, var->varlevelsup);
+		RangeTblEntry *rte = rt_fetch(var->varno, owner->rtable);
+		DistTableEntry *table = (rte->rtekind == RTE_RELATION) ? LookupDistTable(rte->relid) : NULL;
+
+		if (table != NULL && table->method == DIST_METHOD_HASH && !has_subclass(rte->relid))
+		{
+			Var		   *dist = makeVar(var->varno, table->distAttno, table->distType, -1,
+									   table->distCollation, var->varlevelsup);
+			NullTest   *test = makeNode(NullTest);
+			CaseExpr   *caseExpr = makeNode(CaseExpr);
+			CaseWhen   *when = makeNode(CaseWhen);
+
+			test->arg = (Expr *) dist;
+			test->nulltesttype = IS_NOT_NULL;
+			test->argisrow = false;
+			test->location = -1;
+			when->expr = (Expr *) test;
+			when->result = (Expr *) makeConst(OIDOID, -1, InvalidOid, sizeof(Oid),
+											  ObjectIdGetDatum(rte->relid), false, true);
+			when->location = -1;
+			caseExpr->casetype = OIDOID;
+			caseExpr->casecollid = InvalidOid;
+			caseExpr->args = list_make1(when);
+			caseExpr->defresult = (Expr *) makeNullConst(OIDOID, -1, InvalidOid);
+			caseExpr->location = -1;
+			return (Node *) caseExpr;
+		}
+	}
+	if (IsA(node, Query))
+	{
+		Query	   *result;
+
+		*queries = lcons(node, *queries);
+		result = query_tree_mutator((Query *) node, TableOidMutator, queries, 0);
+		*queries = list_delete_first(*queries);
+		return (Node *) result;
+	}
+	return expression_tree_mutator(node, TableOidMutator, queries);
+}
+
+/*
+ * ReplaceDistributedTableOids throws for ctid, cmin and cmax of
+ * distributed tables and returns query with every tableoid of a
+ * hash-distributed table (at any level) replaced by "CASE WHEN dist_col IS
+ * NOT NULL THEN <the coordinator table's OID> END": a shard row's tableoid
+ * is the shard's, and a distribution value is never NULL, so the CASE is
+ * NULL exactly for rows an outer join NULL-extended.
+ */
+Query *
+ReplaceDistributedTableOids(Query *query)
+{
+	List	   *queries = NIL;
+
+	if (!query_tree_walker(query, ContainsTableOidWalker, NULL, 0))
+		return query;
+	return (Query *) TableOidMutator((Node *) query, &queries);
+}
+
+/*
+ * ContainsTableOidWalker returns true at the first tableoid column.
+ */
+static bool
+ContainsTableOidWalker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Var))
+		return ((Var *) node)->varattno == TableOidAttributeNumber ||
+			IsRefusedSystemColumn(((Var *) node)->varattno);
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, ContainsTableOidWalker, context, 0);
+	return expression_tree_walker(node, ContainsTableOidWalker, context);
 }

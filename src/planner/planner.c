@@ -98,6 +98,7 @@ ShardPlanner(Query *parse, const char *queryString, int cursorOptions,
 	distRels = FindDistributedRelations(parse, &allRelids);
 	if (distRels == NIL)
 		return StandardPlanner(parse, queryString, cursorOptions, boundParams);
+	parse = ReplaceDistributedTableOids(parse);
 
 	switch (parse->commandType)
 	{

@@ -53,6 +53,7 @@ extern PlannedStmt *PlanPinnedSelect(Query *query, List *allRelids, DistTableEnt
 /* dml_planner.c */
 extern TargetEntry *DistColumnAssignment(Query *query, DistTableEntry *table);
 extern void DropUnchangedDistColumnAssignment(Query *query);
+extern Query *ReplaceDistributedTableOids(Query *query);
 extern PlannedStmt *PlanDistColumnUpdate(Query *query, DistTableEntry *table,
 										 List *allRelids);
 extern PlannedStmt *PlanModifyEvaluatingSubLinks(Query *query, DistTableEntry *table,

@@ -268,15 +268,19 @@ ContainsDistTable(Node *node)
 
 /*
  * SystemColumnWalker returns whether node uses a system column (ctid,
- * xmin, ...), whose values on shards differ from the coordinator's, or a
- * whole-row reference, whose type would be each shard's row type.
+ * cmin, ...), whose values on shards differ from the coordinator's, or a
+ * whole-row reference, whose type would be each shard's row type.  xmin
+ * and xmax are the shard row's own (what an ORM's concurrency token
+ * needs) and pass.
  */
 static bool
 SystemColumnWalker(Node *node, void *context)
 {
 	if (node == NULL)
 		return false;
-	if (IsA(node, Var) && ((Var *) node)->varattno <= 0)
+	if (IsA(node, Var) && ((Var *) node)->varattno <= 0 &&
+		((Var *) node)->varattno != MinTransactionIdAttributeNumber &&
+		((Var *) node)->varattno != MaxTransactionIdAttributeNumber)
 		return true;
 	if (IsA(node, Query))
 		return query_tree_walker((Query *) node, SystemColumnWalker, context, 0);
