@@ -18,7 +18,7 @@ UPDATE t SET v = l.v FROM l WHERE t.id = l.id;
 UPDATE t SET v = (SELECT max(v) FROM l WHERE l.id = t.id);
 DELETE FROM t WHERE (id, v) IN (SELECT id, v FROM l);
 MERGE INTO t USING l ON t.id = l.id WHEN MATCHED THEN UPDATE SET v = 0;
-WITH u AS (UPDATE t SET v = 0 RETURNING *) SELECT count(*) FROM u;
+WITH u AS (UPDATE t SET v = 0 RETURNING *) SELECT count(*) FROM u, t;
 ALTER TABLE t SET (fillfactor = 50);
 CREATE UNIQUE INDEX ON t (v);
 CREATE FUNCTION plus_one(int) RETURNS int LANGUAGE sql AS 'SELECT $1 + 1';

@@ -191,6 +191,7 @@ ShardPlanInfoToList(ShardPlanInfo *info)
 	list = lappend(list, makeInteger(info->moveSourceShard));
 	list = lappend(list, makeBoolean(info->evalSubLinks));
 	list = lappend(list, makeBoolean(info->locksRows));
+	list = lappend(list, makeBoolean(info->inCte));
 	return list;
 }
 
@@ -225,10 +226,11 @@ ShardPlanInfoFromList(List *list)
 	info->moveSourceShard = intVal(list_nth(list, i++));
 	info->evalSubLinks = boolVal(list_nth(list, i++));
 	info->locksRows = boolVal(list_nth(list, i++));
+	info->inCte = boolVal(list_nth(list, i++));
 	return info;
 }
 
-#define SHARD_PLAN_INFO_LENGTH 21
+#define SHARD_PLAN_INFO_LENGTH 22
 
 /*
  * MakeShardScan returns a CustomScan node carrying info; the caller fills
@@ -338,7 +340,7 @@ UseAutocommit(ShardScanState *state, int taskCount)
 	EState	   *estate = state->css.ss.ps.state;
 
 	if (taskCount != 1 || IsTransactionBlock() || InRemoteTransaction() ||
-		state->info->moveRows)
+		state->info->moveRows || state->info->inCte)
 		return false;
 	if (state->info->kind == SHARD_SCAN_RELATION || state->info->kind == SHARD_SCAN_PUSHDOWN)
 		return false;
@@ -502,7 +504,7 @@ ExecuteTasks(ShardScanState *state)
 	RunTasks(state->tasks, &options, &state->runResult);
 	FinishMoveCheck(check, state->info->commandType == CMD_DELETE ? "deleted" :
 					state->info->commandType == CMD_UPDATE ? "updated" : "locked");
-	if (state->info->commandType != CMD_SELECT)
+	if (state->info->commandType != CMD_SELECT && !state->info->inCte)
 		estate->es_processed += state->runResult.rowsProcessed;
 	state->currentResult = list_head(state->runResult.results);
 	state->currentRow = 0;
@@ -519,6 +521,7 @@ MoveRows(ShardScanState *state)
 	EState	   *estate = state->css.ss.ps.state;
 	DistTableEntry *table = LookupDistTable(state->info->anchorRelid);
 	RowMoveRun	run;
+	uint64		moved;
 
 	memset(&run, 0, sizeof(run));
 	run.relid = state->info->anchorRelid;
@@ -536,7 +539,9 @@ MoveRows(ShardScanState *state)
 				 errmsg("table \"%s\" is no longer distributed",
 						get_rel_name(state->info->anchorRelid)),
 				 errhint("Run the statement again.")));
-	estate->es_processed += ExecuteRowMoves(&run);
+	moved = ExecuteRowMoves(&run);
+	if (!state->info->inCte)
+		estate->es_processed += moved;
 	state->currentResult = list_head(state->runResult.results);
 	state->currentRow = 0;
 }

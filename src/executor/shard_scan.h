@@ -74,6 +74,9 @@ typedef struct ShardPlanInfo
 
 	/* a SELECT ... FOR UPDATE/SHARE of anchorRelid (moved_rows checks) */
 	bool		locksRows;
+
+	/* a data-modifying CTE's statement: its rows do not count for the tag */
+	bool		inCte;
 	List	   *moveSql;		/* String */
 	int			moveSourceShard;
 

@@ -99,6 +99,12 @@ ShardPlanner(Query *parse, const char *queryString, int cursorOptions,
 	if (distRels == NIL)
 		return StandardPlanner(parse, queryString, cursorOptions, boundParams);
 	parse = ReplaceDistributedTableOids(parse);
+	if (parse->hasModifyingCTE)
+	{
+		plan = PlanWithModifyingCtes(parse, queryString, cursorOptions, boundParams);
+		if (plan != NULL)
+			return plan;
+	}
 
 	switch (parse->commandType)
 	{

@@ -54,6 +54,8 @@ extern PlannedStmt *PlanPinnedSelect(Query *query, List *allRelids, DistTableEnt
 extern TargetEntry *DistColumnAssignment(Query *query, DistTableEntry *table);
 extern void DropUnchangedDistColumnAssignment(Query *query);
 extern Query *ReplaceDistributedTableOids(Query *query);
+extern PlannedStmt *PlanWithModifyingCtes(Query *parse, const char *queryString,
+										  int cursorOptions, ParamListInfo boundParams);
 extern PlannedStmt *PlanDistColumnUpdate(Query *query, DistTableEntry *table,
 										 List *allRelids);
 extern PlannedStmt *PlanModifyEvaluatingSubLinks(Query *query, DistTableEntry *table,
@@ -80,6 +82,9 @@ extern PlannedStmt *PlanPushdownSelect(Query *parse, const char *queryString,
 									   List *allRelids, const char **reason);
 extern bool SubqueryDecomposes(Query *query, int *colocationId, List **distOutput,
 							   const char **reason);
+extern int	RegisterPendingScan(ShardPlanInfo *info, Query *runtimeQuery, List *customExprs,
+								List *columnNames, Oid placeholderOid);
+extern void UnregisterPendingScan(int id);
 extern void PushdownSetRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 								   RangeTblEntry *rte);
 

@@ -94,6 +94,7 @@ typedef struct PendingPushdown
 	Query	   *runtimeQuery;	/* worker Query to deparse at run time, or NULL */
 	List	   *columnNames;	/* String */
 	double		rows;
+	List	   *customExprs;	/* the scan's custom_exprs (CTE statements) */
 } PendingPushdown;
 
 /*
@@ -1813,9 +1814,52 @@ PlanPushdownPath(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_pat
 	scan->custom_scan_tlist = scanTlist;
 	scan->scan.plan.targetlist = tlist;
 	scan->scan.plan.qual = extract_actual_clauses(clauses, false);
-	scan->custom_exprs = NIL;
+	scan->custom_exprs = copyObject(pending->customExprs);
 	scan->custom_plans = NIL;
 	return (Plan *) scan;
+}
+
+/*
+ * RegisterPendingScan makes the placeholder "shard.remote_scan(id)" with
+ * the returned id plan as a ShardScan running info's tasks (a
+ * data-modifying CTE's statement, planned by the caller) until
+ * UnregisterPendingScan(id).  columnNames name the scan's columns.
+ */
+int
+RegisterPendingScan(ShardPlanInfo *info, Query *runtimeQuery, List *customExprs,
+					List *columnNames, Oid placeholderOid)
+{
+	PendingPushdown *pending = palloc0(sizeof(PendingPushdown));
+
+	pending->id = nextPushdownId++;
+	pending->placeholderOid = placeholderOid;
+	pending->info = info;
+	pending->runtimeQuery = runtimeQuery;
+	pending->columnNames = columnNames;
+	pending->rows = 1000.0;
+	pending->customExprs = customExprs;
+	pendingPushdowns = lcons(pending, pendingPushdowns);
+	return pending->id;
+}
+
+/*
+ * UnregisterPendingScan forgets a RegisterPendingScan entry.
+ */
+void
+UnregisterPendingScan(int id)
+{
+	ListCell   *lc;
+
+	foreach(lc, pendingPushdowns)
+	{
+		PendingPushdown *pending = lfirst(lc);
+
+		if (pending->id == id)
+		{
+			pendingPushdowns = foreach_delete_current(pendingPushdowns, lc);
+			return;
+		}
+	}
 }
 
 /*
