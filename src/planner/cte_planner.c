@@ -289,6 +289,8 @@ PlanWithModifyingCtes(Query *parse, const char *queryString, int cursorOptions,
 									  context.placeholderOid);
 			cteRtes = list_concat(cteRtes,
 								  copyObject(((Query *) hoisted->cte->ctequery)->rtable));
+			cteRtes = list_concat(cteRtes,
+								  CollectNestedRelationRtes((Query *) hoisted->cte->ctequery));
 		}
 		main->cteList = keptCtes;
 		main->hasModifyingCTE = false;
