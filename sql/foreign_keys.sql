@@ -75,3 +75,7 @@ ORDER BY 1;
 SELECT * FROM fk_dist.order_items ORDER BY 1, 3;
 SELECT * FROM fk_dist.notes ORDER BY 1;
 SELECT * FROM fk_dist.memos ORDER BY 1;
+SET client_min_messages TO warning;
+DROP SCHEMA fk_local, fk_dist CASCADE;
+RESET client_min_messages;
+RESET search_path;

@@ -52,3 +52,7 @@ SELECT * FROM lines ORDER BY 1;
 SELECT DISTINCT regexp_replace(conrelid::regclass::text, '_[0-9]+$', '') AS shard_of, conname
 FROM pg_constraint WHERE contype = 'f' AND connamespace = 'fk_adopt'::regnamespace ORDER BY 1;
 \c - - - :coordinator_port
+SET client_min_messages TO warning;
+DROP SCHEMA fk_adopt CASCADE;
+RESET client_min_messages;
+RESET search_path;

@@ -25,6 +25,7 @@
 #include "planner/planner.h"
 #include "transaction/deadlock.h"
 #include "transaction/node_stats.h"
+#include "transaction/moved_rows.h"
 #include "transaction/recovery.h"
 #include "transaction/remote_xact.h"
 
@@ -158,6 +159,7 @@ _PG_init(void)
 	InitConnectionCache();
 	InitRemoteTransactions();
 	InitForeignKeyChecks();
+	InstallMovedRowsShmem();
 	RegisterRecoveryLauncher();
 	RegisterShardScanMethods();
 	InstallPlannerHooks();
