@@ -56,6 +56,7 @@ SELECT compare_results('DELETE FROM events WHERE score < 1 RETURNING id',
 SELECT compare_results('UPDATE events SET name = upper(name) WHERE id % 100 = 0 RETURNING id, name',
                        'UPDATE events_local SET name = upper(name) WHERE id % 100 = 0 RETURNING id, name');
 WITH d AS (DELETE FROM events WHERE id = 1 RETURNING id) SELECT count(*) FROM d;
+WITH d AS (DELETE FROM events_local WHERE id = 1 RETURNING id) SELECT count(*) FROM d;
 SELECT compare_results('SELECT * FROM events', 'SELECT * FROM events_local');
 EXPLAIN (COSTS OFF) UPDATE events SET score = 0 WHERE kind = 'view';
 TRUNCATE events;

@@ -65,10 +65,13 @@ EXECUTE pay(10, 1); EXECUTE pay(11, 1); EXECUTE pay(12, 1); EXECUTE pay(13, 1);
 EXECUTE pay(14, 1); EXECUTE pay(15, 1); EXECUTE pay(10, 1); EXECUTE pay(11, 1);
 EXECUTE pay_local(10, 1); EXECUTE pay_local(11, 1); EXECUTE pay_local(12, 1); EXECUTE pay_local(13, 1);
 EXECUTE pay_local(14, 1); EXECUTE pay_local(15, 1); EXECUTE pay_local(10, 1); EXECUTE pay_local(11, 1);
--- the distribution column may be set to a value of the same shard only
+-- the distribution column may be set: a row of another shard moves there
+-- (see dml_update_dist), a duplicate key fails as on one server
 UPDATE accounts SET id = 20 WHERE id = 20;
 UPDATE accounts SET id = 21 WHERE id = 20;
-UPDATE accounts SET id = id + 1 WHERE id = 20;
+UPDATE accounts SET id = 1020 WHERE id = 20;
+UPDATE accounts_local SET id = 1020 WHERE id = 20;
+UPDATE accounts SET id = id + 1 WHERE id = 1020;
 UPDATE accounts SET id = 21;
 SELECT compare_results('SELECT * FROM accounts', 'SELECT * FROM accounts_local');
 

@@ -185,7 +185,18 @@ BEGIN
   END LOOP;
 END $$;
 SET shard.max_standby_lag = '1ms';
-SELECT port, status FROM shard.nodes WHERE role = 'secondary' ORDER BY port;
+-- for this reader (shard.max_standby_lag = 1ms) the view shows both lagging
+DO $$
+DECLARE deadline timestamptz := clock_timestamp() + interval '60 s';
+BEGIN
+  WHILE (SELECT count(*) FROM shard.nodes WHERE role = 'secondary'
+          AND status = 'lagging') < 2 LOOP
+    IF clock_timestamp() > deadline THEN
+      RAISE EXCEPTION 'standbys not shown lagging after 60 s';
+    END IF;
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+END $$;
 -- (a backend reads the probes again once its copy is older than
 -- shard.health_check_interval: the reads go to the primaries by then)
 SET shard.read_from = 'standby';

@@ -27,6 +27,7 @@
 #include "transaction/deadlock.h"
 #include "transaction/node_health.h"
 #include "transaction/node_stats.h"
+#include "transaction/moved_rows.h"
 #include "transaction/session_position.h"
 #include "transaction/recovery.h"
 #include "transaction/remote_xact.h"
@@ -238,6 +239,7 @@ _PG_init(void)
 	InitConnectionCache();
 	InitRemoteTransactions();
 	InitForeignKeyChecks();
+	InstallMovedRowsShmem();
 	RegisterRecoveryLauncher();
 	RegisterShardScanMethods();
 	InstallPlannerHooks();

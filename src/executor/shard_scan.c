@@ -60,9 +60,12 @@
 #include "executor/keyed_rows.h"
 #include "executor/placement_tasks.h"
 #include "executor/placement_choice.h"
+#include "executor/row_move.h"
 #include "executor/shard_scan.h"
+#include "executor/sublink_eval.h"
 #include "executor/task_execution.h"
 #include "metadata/metadata.h"
+#include "transaction/moved_rows.h"
 #include "transaction/remote_xact.h"
 
 /* rows fetched per FETCH of a remote scan */
@@ -119,6 +122,7 @@ typedef struct ShardScanState
 	StreamSet  *streams;
 	PGresult   *batch;
 	MemoryContextCallback cleanup;	/* frees PGresults on error paths */
+	MoveCheck  *moveCheck;		/* FOR UPDATE streams: see moved_rows.c */
 
 	/* conversion of text values to the scan tuple */
 	int			natts;
@@ -181,6 +185,7 @@ static char *ShippedConstsText(List *consts);
 static bool StoreResultRow(ShardScanState *state, PGresult *res, int row,
 						   TupleTableSlot *slot);
 static void ExecuteInsert(ShardScanState *state);
+static void MoveRows(ShardScanState *state);
 static void ReleaseScanResources(ShardScanState *state);
 static void AddScanTaskStats(ShardScanState *state, bool perNode, int shardIndex,
 							 int nodeId, int taskCount, uint64 rows, double elapsedMs);
@@ -240,7 +245,12 @@ ShardPlanInfoToList(ShardPlanInfo *info)
 	list = lappend(list, makeBoolean(info->singleRowInsert));
 	list = lappend(list, makeString(pstrdup(info->strategy)));
 	list = lappend(list, info->shippedConsts);
+	list = lappend(list, makeBoolean(info->moveRows));
+	list = lappend(list, info->moveSql);
+	list = lappend(list, makeInteger(info->moveSourceShard));
+	list = lappend(list, makeBoolean(info->evalSubLinks));
 	list = lappend(list, makeBoolean(info->locksRows));
+	list = lappend(list, makeBoolean(info->inCte));
 	/* plans are flattened as they are made: the planner hook's verdict */
 	list = lappend(list, makeString(pstrdup(PlanningStandbyReason != NULL ?
 											PlanningStandbyReason : "")));
@@ -278,14 +288,19 @@ ShardPlanInfoFromList(List *list)
 	info->singleRowInsert = boolVal(list_nth(list, i++));
 	info->strategy = strVal(list_nth(list, i++));
 	info->shippedConsts = list_nth(list, i++);
+	info->moveRows = boolVal(list_nth(list, i++));
+	info->moveSql = list_nth(list, i++);
+	info->moveSourceShard = intVal(list_nth(list, i++));
+	info->evalSubLinks = boolVal(list_nth(list, i++));
 	info->locksRows = boolVal(list_nth(list, i++));
+	info->inCte = boolVal(list_nth(list, i++));
 	info->standbyReason = strVal(list_nth(list, i++));
 	if (info->standbyReason[0] == '\0')
 		info->standbyReason = NULL;
 	return info;
 }
 
-#define SHARD_PLAN_INFO_LENGTH 23
+#define SHARD_PLAN_INFO_LENGTH 28
 
 /*
  * MakeShardScan returns a CustomScan node carrying info; the caller fills
@@ -415,7 +430,8 @@ UseAutocommit(ShardScanState *state, int taskCount)
 {
 	EState	   *estate = state->css.ss.ps.state;
 
-	if (taskCount != 1 || IsTransactionBlock() || InRemoteTransaction())
+	if (taskCount != 1 || IsTransactionBlock() || InRemoteTransaction() ||
+		state->info->moveRows || state->info->inCte)
 		return false;
 	if (state->fkChecks != NULL)
 		return false;			/* the coordinator's checks follow in the transaction */
@@ -479,7 +495,11 @@ BuildTasks(ShardScanState *state)
 	}
 
 	if (state->runtimeQuery != NULL && shardIndexes != NIL)
-		evaluated = EvaluateCoordinatorExpressions(state->runtimeQuery, econtext);
+		evaluated = EvaluateCoordinatorExpressions(info->evalSubLinks ?
+												   EvaluateSubLinks(state->runtimeQuery,
+																	estate->es_param_list_info) :
+												   state->runtimeQuery,
+												   econtext);
 
 	foreach(lc, shardIndexes)
 	{
@@ -628,16 +648,61 @@ ExecuteTasks(ShardScanState *state)
 {
 	EState	   *estate = state->css.ss.ps.state;
 	TaskRunOptions options;
+	MoveCheck  *check;
 
 	SetTaskRunOptions(state, &options);
 	if (StreamsTaskRows(state))
 	{
+		/* a locking SELECT checks for moved rows once its rows are read */
+		if (state->info->locksRows)
+			state->moveCheck = StartMoveCheck(state->info->anchorRelid,
+											  TaskShardIndexes(state->tasks));
 		state->streams = StartTaskStreams(state->tasks, &options);
 		return;
 	}
+	check = ((options.isWrite || options.locksRows) ?
+			 StartMoveCheck(state->info->anchorRelid, TaskShardIndexes(state->tasks)) : NULL);
 	RunTasks(state->tasks, &options, &state->runResult);
-	if (state->info->commandType != CMD_SELECT)
+	FinishMoveCheck(check, state->info->commandType == CMD_DELETE ? "deleted" :
+					state->info->commandType == CMD_UPDATE ? "updated" : "locked");
+	if (state->info->commandType != CMD_SELECT && !state->info->inCte)
 		estate->es_processed += state->runResult.rowsProcessed;
+	state->currentResult = list_head(state->runResult.results);
+	state->currentRow = 0;
+}
+
+/*
+ * MoveRows moves the rows an UPDATE of the distribution column matches on
+ * other shards into the shard of the new value (executor/row_move.c),
+ * after the UPDATE ran there, and counts them as updated.
+ */
+static void
+MoveRows(ShardScanState *state)
+{
+	EState	   *estate = state->css.ss.ps.state;
+	DistTableEntry *table = LookupDistTable(state->info->anchorRelid);
+	RowMoveRun	run;
+	uint64		moved;
+
+	memset(&run, 0, sizeof(run));
+	run.relid = state->info->anchorRelid;
+	run.destShard = (state->tasks != NIL) ? ((Task *) linitial(state->tasks))->shardIndex : -1;
+	run.sourceShard = state->info->moveSourceShard;
+	run.moveSql = state->info->moveSql;
+	run.runtimeQuery = state->runtimeQuery;
+	run.econtext = state->css.ss.ps.ps_ExprContext;
+	run.params = estate->es_param_list_info;
+	run.nReturning = state->info->hasReturning ? state->ncolumns : 0;
+	run.runResult = &state->runResult;
+	if (table == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is no longer distributed",
+						get_rel_name(state->info->anchorRelid)),
+				 errhint("Run the statement again.")));
+	moved = ExecuteRowMoves(&run);
+	if (!state->info->inCte)
+		estate->es_processed += moved;
 	state->currentResult = list_head(state->runResult.results);
 	state->currentRow = 0;
 }
@@ -720,7 +785,8 @@ StartRelationStreams(ShardScanState *state, ParamListInfo params)
 	}
 	else
 		state->streams = StartStreams(state->tasks, params, STREAM_FETCH_SIZE,
-									  state->collectStats, state->collectTiming);
+									  state->info->locksRows, state->collectStats,
+									  state->collectTiming);
 }
 
 /*
@@ -842,18 +908,28 @@ StartScan(ShardScanState *state)
 	}
 	BuildTasks(state);
 	state->executions++;
-	if (state->tasks == NIL)
-		return;
 	/* streams live as long as the query: ReleaseScanMemory reads them */
 	oldContext = MemoryContextSwitchTo(estate->es_query_cxt);
-	if (state->info->kind == SHARD_SCAN_RELATION)
-		StartRelationStreams(state, RemoteParamValues(state));
-	else if (state->info->kind == SHARD_SCAN_PUSHDOWN)
-		state->streams = StartStreams(state->tasks, estate->es_param_list_info,
-									  STREAM_FETCH_SIZE, state->collectStats,
-									  state->collectTiming);
-	else
+	if (state->tasks != NIL &&
+		(state->info->kind == SHARD_SCAN_RELATION ||
+		 state->info->kind == SHARD_SCAN_PUSHDOWN))
+	{
+		/* a locking SELECT checks for moved rows once its rows are read */
+		if (state->info->locksRows)
+			state->moveCheck = StartMoveCheck(state->info->anchorRelid,
+											  TaskShardIndexes(state->tasks));
+		if (state->info->kind == SHARD_SCAN_RELATION)
+			StartRelationStreams(state, RemoteParamValues(state));
+		else
+			state->streams = StartStreams(state->tasks, estate->es_param_list_info,
+										  STREAM_FETCH_SIZE, state->info->locksRows,
+										  state->collectStats, state->collectTiming);
+	}
+	else if (state->tasks != NIL)
 		ExecuteTasks(state);
+	/* a row-moving UPDATE whose new value's shard matched nothing still moves */
+	if (state->info->moveRows)
+		MoveRows(state);
 	MemoryContextSwitchTo(oldContext);
 }
 
@@ -882,7 +958,11 @@ NextStreamedRow(ShardScanState *state, TupleTableSlot *slot)
 		state->batch = NextStreamBatch(state->streams);
 		state->currentRow = 0;
 		if (state->batch == NULL)
+		{
+			FinishMoveCheck(state->moveCheck, "locked");
+			state->moveCheck = NULL;
 			return ExecClearTuple(slot);
+		}
 	}
 }
 

@@ -55,6 +55,28 @@ typedef struct ShardPlanInfo
 	 */
 	bool		checkDistColumnUpdate;
 
+	/*
+	 * UPDATEs that move rows to the shard of their new distribution value
+	 * (executor/row_move.c): the value is custom_exprs' first member (the
+	 * UPDATE runs on its shard), moveSql holds the DELETE of the rows that
+	 * leave, per shard index, and moveSourceShard the only shard they can
+	 * come from (-1: any).  moveRows is set even when moveSql is built at
+	 * run time.
+	 */
+	bool		moveRows;
+
+	/*
+	 * The statement's WHERE/SET/RETURNING sublinks run on the coordinator
+	 * before it is deparsed (executor/sublink_eval.c); implies a
+	 * statement deparsed at run time.
+	 */
+	bool		evalSubLinks;
+
+	/* a data-modifying CTE's statement: its rows do not count for the tag */
+	bool		inCte;
+	List	   *moveSql;		/* String */
+	int			moveSourceShard;
+
 	/* SHARD_SCAN_RELATION: attribute numbers fetched, in SELECT order */
 	List	   *retrievedAttrs; /* Integer */
 
@@ -85,7 +107,9 @@ typedef struct ShardPlanInfo
 	 */
 	List	   *shippedConsts;
 	bool		locksRows;		/* SELECT ... FOR UPDATE/SHARE: the nodes hold row
-								 * locks until their transactions end */
+								 * locks until their transactions end, and
+								 * rows moved meanwhile fail with 40001
+								 * (transaction/moved_rows.c) */
 
 	/*
 	 * Why the statement cannot run on a standby (see

@@ -727,12 +727,13 @@ InitNodeStream(StreamSet *set, int index, NodeTasks *group)
 
 /*
  * StartStreams declares one cursor per node over the node's tasks and
- * sends the first FETCH; returns the stream set (palloc'd).  Throws on
- * connection failure.
+ * sends the first FETCH; returns the stream set (palloc'd).  locksRows:
+ * the tasks lock rows (FOR UPDATE/SHARE), their nodes' transactions commit
+ * last (MarkRemoteRowLocks).  Throws on connection failure.
  */
 StreamSet *
-StartStreams(List *tasks, ParamListInfo params, int fetchSize, bool collectStats,
-			 bool collectTiming)
+StartStreams(List *tasks, ParamListInfo params, int fetchSize, bool locksRows,
+			 bool collectStats, bool collectTiming)
 {
 	List	   *groups = GroupTasksByNode(tasks);
 	StreamSet  *set = NewStreamSet(list_length(groups), fetchSize, collectStats,
@@ -750,6 +751,8 @@ StartStreams(List *tasks, ParamListInfo params, int fetchSize, bool collectStats
 		bool		first = true;
 
 		InitNodeStream(set, i, group);
+		if (locksRows)
+			MarkRemoteRowLocks(stream->conn);
 		stream->cursorName = psprintf("shard_cursor_" UINT64_FORMAT,
 									  ++stream->conn->cursorNumber);
 

@@ -74,7 +74,7 @@ typedef struct StreamStats
 } StreamStats;
 
 extern StreamSet *StartStreams(List *tasks, ParamListInfo params, int fetchSize,
-							   bool collectStats, bool collectTiming);
+							   bool locksRows, bool collectStats, bool collectTiming);
 extern PGresult *NextStreamBatch(StreamSet *set);
 extern void CloseStreams(StreamSet *set);
 extern void ForgetStreams(StreamSet *set);

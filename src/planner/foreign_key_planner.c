@@ -41,6 +41,7 @@
 #define HIDDEN_PREFIX "shard_fk"
 
 static bool ColumnAssigned(Query *query, AttrNumber attno);
+static bool ReferencingKeyAssigned(Query *query, Oid constraintOid);
 static int	ForeignKeyColumns(Oid constraintOid, AttrNumber *conkey, AttrNumber *confkey);
 static void AppendUpdatedKeyColumns(Query *query, Relation rel, Oid constraintOid);
 static bool ExcludedSameColumn(OnConflictExpr *oc, Node *expr, AttrNumber attno);
@@ -76,6 +77,46 @@ ColumnAssigned(Query *query, AttrNumber attno)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * ReferencingKeyAssigned returns whether UPDATE query sets a referencing
+ * column of foreign key constraintOid.
+ */
+static bool
+ReferencingKeyAssigned(Query *query, Oid constraintOid)
+{
+	AttrNumber	conkey[INDEX_MAX_KEYS];
+	AttrNumber	confkey[INDEX_MAX_KEYS];
+	int			nkeys = ForeignKeyColumns(constraintOid, conkey, confkey);
+	int			i;
+
+	for (i = 0; i < nkeys; i++)
+		if (ColumnAssigned(query, conkey[i]))
+			return true;
+	return false;
+}
+
+/*
+ * RowMoveForeignKey returns a coordinator-enforced foreign key that an
+ * UPDATE of rel moving rows to other shards would bypass, or InvalidOid:
+ * the move deletes the rows from their shards and inserts them into
+ * another, which the key checks (built for one UPDATE's old and new keys)
+ * do not see.  Those are the keys that reference rel and the keys of rel
+ * whose referencing columns query assigns.
+ */
+Oid
+RowMoveForeignKey(Query *query, Relation rel)
+{
+	List	   *referenced = CoordinatorForeignKeys(rel, false);
+	ListCell   *lc;
+
+	if (referenced != NIL)
+		return linitial_oid(referenced);
+	foreach(lc, CoordinatorForeignKeys(rel, true))
+		if (ReferencingKeyAssigned(query, lfirst_oid(lc)))
+			return lfirst_oid(lc);
+	return InvalidOid;
 }
 
 /*
@@ -263,15 +304,7 @@ AddForeignKeyReturning(Query *query)
 	{
 		foreach(lc, CoordinatorForeignKeys(rel, true))
 		{
-			AttrNumber	conkey[INDEX_MAX_KEYS];
-			AttrNumber	confkey[INDEX_MAX_KEYS];
-			int			nkeys = ForeignKeyColumns(lfirst_oid(lc), conkey, confkey);
-			bool		assigned = false;
-			int			i;
-
-			for (i = 0; i < nkeys; i++)
-				assigned |= ColumnAssigned(query, conkey[i]);
-			if (assigned)
+			if (ReferencingKeyAssigned(query, lfirst_oid(lc)))
 				AppendKeyColumns(query, rel, lfirst_oid(lc), true);
 		}
 	}

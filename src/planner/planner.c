@@ -147,6 +147,13 @@ PlanStatement(Query *parse, const char *queryString, int cursorOptions,
 	distRels = FindDistributedRelations(parse, &allRelids);
 	if (distRels == NIL)
 		return StandardPlanner(parse, queryString, cursorOptions, boundParams);
+	parse = ReplaceDistributedTableOids(parse);
+	if (parse->hasModifyingCTE)
+	{
+		plan = PlanWithModifyingCtes(parse, queryString, cursorOptions, boundParams);
+		if (plan != NULL)
+			return plan;
+	}
 
 	switch (parse->commandType)
 	{
@@ -195,6 +202,8 @@ PlanStatement(Query *parse, const char *queryString, int cursorOptions,
 				return StandardPlanner(parse, queryString, cursorOptions, boundParams);
 			}
 			CheckReturningReadable(parse);
+			if (parse->commandType == CMD_UPDATE)
+				DropUnchangedDistColumnAssignment(parse);
 			if (AddForeignKeyReturning(parse))
 				distRels = FindDistributedRelations(parse, &allRelids);
 			plan = PlanReferenceTableStatement(parse, distRels, allRelids, &reason);
@@ -240,11 +249,8 @@ PlanShippedSelect(Query *parse, const char *queryString, int cursorOptions,
 			plan->planTree = materialize_finished_plan(plan->planTree);
 		return plan;
 	}
-	plan = PlanPushdownSelect(parse, queryString, cursorOptions, boundParams,
+	return PlanPushdownSelect(parse, queryString, cursorOptions, boundParams,
 							  allRelids, &reason);
-	if (plan == NULL)
-		plan = PlanMultiShardLockingSelect(parse, distRels, allRelids);
-	return plan;
 }
 
 /*
@@ -462,12 +468,22 @@ CheckFallbackSupported(Query *query, List *distRels)
 		RowMarkClause *rc = lfirst(lc);
 		RangeTblEntry *rte = rt_fetch(rc->rti, query->rtable);
 
+		if (rte->rtekind == RTE_RELATION && IsDistributedTable(rte->relid) &&
+			rc->waitPolicy == LockWaitError &&
+			(query->limitCount != NULL || query->limitOffset != NULL))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("SELECT ... FOR UPDATE/SHARE NOWAIT with LIMIT is not supported over the shards of distributed table \"%s\"",
+							get_rel_name(rte->relid)),
+					 errdetail("Each shard would lock up to LIMIT rows and could fail on rows the result does not hold."),
+					 errhint("Use SKIP LOCKED or no wait policy, or filter on the distribution column with an equality, e.g. WHERE id = 42.")));
 		if (rte->rtekind == RTE_RELATION && IsDistributedTable(rte->relid))
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("SELECT ... FOR UPDATE/SHARE on distributed table \"%s\" must select rows of one shard",
+					 errmsg("SELECT ... FOR UPDATE/SHARE cannot lock rows of distributed table \"%s\" in this query",
 							get_rel_name(rte->relid)),
-					 errhint("Filter on the distribution column with an equality, e.g. WHERE id = 42.")));
+					 errdetail("Rows are locked in the shards only when the query runs there: hash-distributed tables joined on their distribution columns, without local tables."),
+					 errhint("Lock only the hash-distributed tables with FOR UPDATE OF, or filter on the distribution column with an equality, e.g. WHERE id = 42.")));
 	}
 }
 

@@ -15,6 +15,7 @@
 #include "nodes/parsenodes.h"
 #include "nodes/plannodes.h"
 #include "optimizer/planner.h"
+#include "utils/relcache.h"
 
 #include "deparse/shard_deparse.h"
 #include "executor/shard_scan.h"
@@ -48,14 +49,26 @@ extern PlannedStmt *PlanMultiShardModify(Query *query, List *distRels, List *all
 extern Expr *PinnedValueOfClause(Node *clause, Index rtindex, DistTableEntry *table);
 extern int	ShardIndexForConst(DistTableEntry *table, Const *value);
 extern Expr *BoundParamAsConst(Param *param, ParamListInfo boundParams);
-extern PlannedStmt *PlanMultiShardLockingSelect(Query *query, List *distRels,
-												 List *allRelids);
 extern bool IsForeignKeyReturning(TargetEntry *tle);
 extern bool AddForeignKeyReturning(Query *query);
+extern Oid	RowMoveForeignKey(Query *query, Relation rel);
 extern void CheckOnConflictForeignKeys(Query *query);
 extern bool AddUpsertForeignKeyReturning(Query *query);
+extern PlannedStmt *FinishTaskPlan(Query *query, List *allRelids, ShardPlanInfo *info,
+									List *customExprs, bool deparseAtRuntime);
 extern PlannedStmt *PlanPinnedSelect(Query *query, List *allRelids, DistTableEntry *anchor,
 									 Expr *pin);
+
+/* dml_planner.c */
+extern TargetEntry *DistColumnAssignment(Query *query, DistTableEntry *table);
+extern void DropUnchangedDistColumnAssignment(Query *query);
+extern Query *ReplaceDistributedTableOids(Query *query);
+extern PlannedStmt *PlanWithModifyingCtes(Query *parse, const char *queryString,
+										  int cursorOptions, ParamListInfo boundParams);
+extern PlannedStmt *PlanDistColumnUpdate(Query *query, DistTableEntry *table,
+										 List *allRelids);
+extern PlannedStmt *PlanModifyEvaluatingSubLinks(Query *query, DistTableEntry *table,
+												 List *allRelids);
 
 /* insert_planner.c */
 extern PlannedStmt *PlanDistributedInsert(Query *query, const char *queryString,
@@ -78,6 +91,9 @@ extern PlannedStmt *PlanPushdownSelect(Query *parse, const char *queryString,
 									   List *allRelids, const char **reason);
 extern bool SubqueryDecomposes(Query *query, int *colocationId, List **distOutput,
 							   const char **reason);
+extern int	RegisterPendingScan(ShardPlanInfo *info, Query *runtimeQuery, List *customExprs,
+								List *columnNames, Oid placeholderOid);
+extern void UnregisterPendingScan(int id);
 extern void PushdownSetRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 								   RangeTblEntry *rte);
 

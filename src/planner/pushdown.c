@@ -94,6 +94,7 @@ typedef struct PendingPushdown
 	Query	   *runtimeQuery;	/* worker Query to deparse at run time, or NULL */
 	List	   *columnNames;	/* String */
 	double		rows;
+	List	   *customExprs;	/* the scan's custom_exprs (CTE statements) */
 } PendingPushdown;
 
 /*
@@ -269,15 +270,19 @@ ContainsDistTable(Node *node)
 
 /*
  * SystemColumnWalker returns whether node uses a system column (ctid,
- * xmin, ...), whose values on shards differ from the coordinator's, or a
- * whole-row reference, whose type would be each shard's row type.
+ * cmin, ...), whose values on shards differ from the coordinator's, or a
+ * whole-row reference, whose type would be each shard's row type.  xmin
+ * and xmax are the shard row's own (what an ORM's concurrency token
+ * needs) and pass.
  */
 static bool
 SystemColumnWalker(Node *node, void *context)
 {
 	if (node == NULL)
 		return false;
-	if (IsA(node, Var) && ((Var *) node)->varattno <= 0)
+	if (IsA(node, Var) && ((Var *) node)->varattno <= 0 &&
+		((Var *) node)->varattno != MinTransactionIdAttributeNumber &&
+		((Var *) node)->varattno != MaxTransactionIdAttributeNumber)
 		return true;
 	if (IsA(node, Query))
 		return query_tree_walker((Query *) node, SystemColumnWalker, context, 0);
@@ -796,7 +801,7 @@ AnalyzeLevel(Query *query, GroupContext *ctx, bool isTop, List **distOutput,
 	*distOutput = NIL;
 	memset(pinOut, 0, sizeof(LevelPin));
 	if (query->commandType != CMD_SELECT || query->setOperations != NULL ||
-		query->groupingSets != NIL || query->rowMarks != NIL ||
+		query->groupingSets != NIL || (query->rowMarks != NIL && !isTop) ||
 		query->hasRecursive || query->hasModifyingCTE)
 	{
 		ctx->reason = "the query has set operations, grouping sets, FOR UPDATE or a recursive or modifying WITH";
@@ -1630,6 +1635,50 @@ MakeCoordinatorQuery(Query *original, List *workerTlist, int id, Oid placeholder
 }
 
 /*
+ * WrapLockingWorkerQuery returns "SELECT <columns> FROM (worker) AS
+ * shard_locked": a node's tasks are read through one cursor over a UNION
+ * ALL of them, and FOR UPDATE/SHARE is allowed there only inside a
+ * subquery.  The output columns are worker's non-junk columns, in order.
+ */
+static Query *
+WrapLockingWorkerQuery(Query *worker)
+{
+	Query	   *outer = makeNode(Query);
+	RangeTblEntry *rte = makeNode(RangeTblEntry);
+	RangeTblRef *rtr = makeNode(RangeTblRef);
+	List	   *colnames = NIL;
+	AttrNumber	resno = 0;
+	ListCell   *lc;
+
+	foreach(lc, worker->targetList)
+	{
+		TargetEntry *tle = lfirst_node(TargetEntry, lc);
+		Node	   *expr = (Node *) tle->expr;
+
+		colnames = lappend(colnames, makeString(pstrdup(tle->resname ? tle->resname : "?column?")));
+		if (tle->resjunk)
+			continue;
+		outer->targetList = lappend(outer->targetList,
+									makeTargetEntry((Expr *) makeVar(1, tle->resno, exprType(expr),
+																	 exprTypmod(expr),
+																	 exprCollation(expr), 0),
+													++resno, tle->resname, false));
+	}
+	rte->rtekind = RTE_SUBQUERY;
+	rte->subquery = worker;
+	rte->alias = makeAlias("shard_locked", NIL);
+	rte->eref = makeAlias("shard_locked", colnames);
+	rte->inFromCl = true;
+	rtr->rtindex = 1;
+	outer->commandType = CMD_SELECT;
+	outer->querySource = QSRC_ORIGINAL;
+	outer->canSetTag = true;
+	outer->rtable = list_make1(rte);
+	outer->jointree = makeFromExpr(list_make1(rtr), NULL);
+	return outer;
+}
+
+/*
  * PlanWithPlaceholder deparses the worker Query for every shard, registers
  * the tasks under id and plans the coordinator Query with PostgreSQL's
  * planner.  Returns the final plan.
@@ -1648,6 +1697,9 @@ PlanWithPlaceholder(Query *original, Query *worker, Query *coordinator,
 	List	   *distRels;
 	List	   *allRelids;
 
+	if (original->rowMarks != NIL)
+		worker = WrapLockingWorkerQuery(worker);
+
 	/* rows come back as text: anonymous records cannot be read back */
 	if (OutputNotReadableReason(worker->targetList) != NULL)
 		return NULL;
@@ -1664,6 +1716,14 @@ PlanWithPlaceholder(Query *original, Query *worker, Query *coordinator,
 		}
 	}
 	Assert(anchor != NULL);
+	/* FOR UPDATE: the locked table names the shards (moved_rows checks) */
+	if (original->rowMarks != NIL)
+	{
+		RowMarkClause *rc = linitial_node(RowMarkClause, original->rowMarks);
+
+		anchor = LookupDistTable(rt_fetch(rc->rti, original->rtable)->relid);
+		info->locksRows = true;
+	}
 
 	info->kind = SHARD_SCAN_PUSHDOWN;
 	info->commandType = CMD_SELECT;
@@ -1778,9 +1838,52 @@ PlanPushdownPath(PlannerInfo *root, RelOptInfo *rel, struct CustomPath *best_pat
 	scan->custom_scan_tlist = scanTlist;
 	scan->scan.plan.targetlist = tlist;
 	scan->scan.plan.qual = extract_actual_clauses(clauses, false);
-	scan->custom_exprs = NIL;
+	scan->custom_exprs = copyObject(pending->customExprs);
 	scan->custom_plans = NIL;
 	return (Plan *) scan;
+}
+
+/*
+ * RegisterPendingScan makes the placeholder "shard.remote_scan(id)" with
+ * the returned id plan as a ShardScan running info's tasks (a
+ * data-modifying CTE's statement, planned by the caller) until
+ * UnregisterPendingScan(id).  columnNames name the scan's columns.
+ */
+int
+RegisterPendingScan(ShardPlanInfo *info, Query *runtimeQuery, List *customExprs,
+					List *columnNames, Oid placeholderOid)
+{
+	PendingPushdown *pending = palloc0(sizeof(PendingPushdown));
+
+	pending->id = nextPushdownId++;
+	pending->placeholderOid = placeholderOid;
+	pending->info = info;
+	pending->runtimeQuery = runtimeQuery;
+	pending->columnNames = columnNames;
+	pending->rows = 1000.0;
+	pending->customExprs = customExprs;
+	pendingPushdowns = lcons(pending, pendingPushdowns);
+	return pending->id;
+}
+
+/*
+ * UnregisterPendingScan forgets a RegisterPendingScan entry.
+ */
+void
+UnregisterPendingScan(int id)
+{
+	ListCell   *lc;
+
+	foreach(lc, pendingPushdowns)
+	{
+		PendingPushdown *pending = lfirst(lc);
+
+		if (pending->id == id)
+		{
+			pendingPushdowns = foreach_delete_current(pendingPushdowns, lc);
+			return;
+		}
+	}
 }
 
 /*
@@ -2040,6 +2143,45 @@ PartialAggregateReducesRows(Query *parse, DistTableEntry *anchor, const char **r
 }
 
 /*
+ * RowMarksPushable returns whether the FOR UPDATE/SHARE clauses of the top
+ * level can be shipped with each task: they lock rows of hash-distributed
+ * tables only (each shard locks its own rows, as a partitioned table
+ * would); a reference table's copies or a subquery's rows cannot be locked
+ * that way.  With ORDER BY ... LIMIT every shard locks its own top rows
+ * before the coordinator keeps the overall top ones, so up to LIMIT rows
+ * per shard stay locked (SKIP LOCKED queues then hand other sessions rows
+ * further down); NOWAIT with LIMIT is refused.
+ */
+static bool
+RowMarksPushable(Query *parse)
+{
+	ListCell   *lc;
+
+	foreach(lc, parse->rowMarks)
+	{
+		RowMarkClause *rc = lfirst_node(RowMarkClause, lc);
+		RangeTblEntry *rte = rt_fetch(rc->rti, parse->rtable);
+		DistTableEntry *table;
+
+		if (rte->rtekind != RTE_RELATION)
+			return false;
+		table = LookupDistTable(rte->relid);
+		if (table == NULL || table->method != DIST_METHOD_HASH)
+			return false;
+
+		/*
+		 * With LIMIT each shard locks up to the limit (more rows than one
+		 * server locks): NOWAIT could then fail on a row the result does
+		 * not hold.
+		 */
+		if (rc->waitPolicy == LockWaitError &&
+			(parse->limitCount != NULL || parse->limitOffset != NULL))
+			return false;
+	}
+	return true;
+}
+
+/*
  * PlanPushdownSelect returns a plan that runs a multi-shard SELECT inside
  * the shards (whole or as partial aggregates), or NULL with *reason set
  * when the statement must take the coordinator-side path.
@@ -2070,9 +2212,14 @@ PlanPushdownSelect(Query *parse, const char *queryString, int cursorOptions,
 			return NULL;
 		}
 	}
-	if (parse->hasModifyingCTE || parse->rowMarks != NIL || parse->utilityStmt != NULL)
+	if (parse->hasModifyingCTE || parse->utilityStmt != NULL)
 	{
-		*reason = "the statement has FOR UPDATE or a data-modifying WITH";
+		*reason = "the statement has a data-modifying WITH";
+		return NULL;
+	}
+	if (!RowMarksPushable(parse))
+	{
+		*reason = "FOR UPDATE/SHARE names a reference table or a subquery";
 		return NULL;
 	}
 	if (query_tree_walker(parse, SystemColumnWalker, NULL, 0))

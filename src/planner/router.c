@@ -46,10 +46,10 @@ static bool IsPinValue(Node *node);
 static Node *StripRelabel(Node *node);
 static bool ContainsParamWalker(Node *node, void *context);
 static bool CanShipConstsAsParams(Query *query);
-static PlannedStmt *FinishTaskPlan(Query *query, List *allRelids, ShardPlanInfo *info,
-								   List *customExprs, bool deparseAtRuntime);
 static void CheckDistColumnNotUpdated(Query *query, DistTableEntry *table);
 static bool AllRelationsDistributed(List *allRelids);
+static bool DistValueStaysOnShard(Expr *newValue, DistTableEntry *target, int constShard,
+								  Expr *paramPin, ParamListInfo boundParams);
 
 /*
  * StripRelabel removes binary-compatible relabelings.
@@ -308,6 +308,32 @@ CheckDistColumnNotUpdated(Query *query, DistTableEntry *table)
 }
 
 /*
+ * DistValueStaysOnShard returns whether the new distribution value of a
+ * router UPDATE provably routes to the shard the statement is pinned to:
+ * a constant of the pinned shard, or the very parameter that pins it.
+ */
+static bool
+DistValueStaysOnShard(Expr *newValue, DistTableEntry *target, int constShard,
+					  Expr *paramPin, ParamListInfo boundParams)
+{
+	Node	   *value = StripRelabel((Node *) newValue);
+
+	if (IsA(value, Param) && ((Param *) value)->paramkind == PARAM_EXTERN)
+	{
+		Expr	   *bound = BoundParamAsConst((Param *) value, boundParams);
+
+		if (paramPin != NULL && equal(value, StripRelabel((Node *) paramPin)))
+			return true;
+		if (bound != NULL)
+			value = (Node *) bound;
+	}
+	if (IsA(value, Const) && constShard >= 0 && paramPin == NULL)
+		return !((Const *) value)->constisnull &&
+			ShardIndexForConst(target, (Const *) value) == constShard;
+	return false;
+}
+
+/*
  * PlanRouterStatement returns a router plan for query, or NULL (with
  * *reason set) when it is not routable.  Throws only for statements that
  * cannot run at all.
@@ -513,6 +539,13 @@ PlanRouterStatement(Query *query, List *distRels, List *allRelids,
 			newDistValue = copyObject(tle->expr);
 		}
 	}
+	if (newDistValue != NULL &&
+		!DistValueStaysOnShard(newDistValue, pins[query->resultRelation].table,
+							   constShard, paramPin, boundParams))
+	{
+		*reason = "the UPDATE may move rows to another shard";
+		return NULL;
+	}
 
 	info = palloc0(sizeof(ShardPlanInfo));
 	info->kind = SHARD_SCAN_ROUTER;
@@ -607,13 +640,16 @@ CanShipConstsAsParams(Query *query)
  * multi-shard plan.  With deparseAtRuntime, the query itself is kept in
  * the plan, to be evaluated and deparsed when the plan runs.
  */
-static PlannedStmt *
+PlannedStmt *
 FinishTaskPlan(Query *query, List *allRelids, ShardPlanInfo *info,
 			   List *customExprs, bool deparseAtRuntime)
 {
-	CustomScan *scan = MakeShardScan(info);
+	CustomScan *scan;
 	List	   *outputList;
 
+	/* before MakeShardScan, which copies info into the plan */
+	info->locksRows = (query->rowMarks != NIL);
+	scan = MakeShardScan(info);
 	fix_opfuncids((Node *) customExprs);
 	scan->custom_exprs = customExprs;
 	if (deparseAtRuntime)
@@ -623,7 +659,6 @@ FinishTaskPlan(Query *query, List *allRelids, ShardPlanInfo *info,
 		scan->custom_private = lappend(scan->custom_private, copy);
 	}
 
-	info->locksRows = (query->rowMarks != NIL);
 	outputList = (query->commandType == CMD_SELECT) ? query->targetList : query->returningList;
 	return MakeShardPlannedStmt(query, scan, outputList, allRelids);
 }
@@ -690,6 +725,19 @@ PlanMultiShardModify(Query *query, List *distRels, List *allRelids,
 	ListCell   *lc;
 	bool		readsLocal = false;
 
+	/* sublinks over what the shards cannot read: run them here first */
+	foreach(lc, allRelids)
+		if (!IsDistributedTable(lfirst_oid(lc)))
+			readsLocal = true;
+	if (readsLocal || (list_length(distRels) > 1 &&
+					   (table->method != DIST_METHOD_HASH || !ModifyJoinsColocated(query, table))))
+	{
+		PlannedStmt *plan = PlanModifyEvaluatingSubLinks(query, table, allRelids);
+
+		if (plan != NULL)
+			return plan;
+	}
+
 	/* UPDATE ... FROM / DELETE ... USING: co-located joins only */
 	if (list_length(distRels) > 1 &&
 		(table->method != DIST_METHOD_HASH || !ModifyJoinsColocated(query, table)))
@@ -700,9 +748,6 @@ PlanMultiShardModify(Query *query, List *distRels, List *allRelids,
 				 errdetail("Other distributed tables can be read only when they are co-located with \"%s\" and joined to it on its distribution column.",
 						   table->relName),
 				 errhint("Filter every distributed table on its distribution column with an equality to the same value.")));
-	foreach(lc, allRelids)
-		if (!IsDistributedTable(lfirst_oid(lc)))
-			readsLocal = true;
 	if (readsLocal)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -718,6 +763,8 @@ PlanMultiShardModify(Query *query, List *distRels, List *allRelids,
 						command, table->relName),
 				 errdetail("%s", notShippable),
 				 errhint("Compute the value in a separate query and pass it as a constant.")));
+	if (DistColumnAssignment(query, table) != NULL)
+		return PlanDistColumnUpdate(query, table, allRelids);
 	CheckDistColumnNotUpdated(query, table);
 
 	info = palloc0(sizeof(ShardPlanInfo));
@@ -737,49 +784,4 @@ PlanMultiShardModify(Query *query, List *distRels, List *allRelids,
 	return FinishTaskPlan(query, allRelids, info,
 						  list_make1(makeNullConst(INT4OID, -1, InvalidOid)),
 						  deparseAtRuntime);
-}
-
-/*
- * PlanMultiShardLockingSelect returns a plan that runs a SELECT ... FOR
- * KEY SHARE/SHARE/UPDATE of one hash-distributed table on every shard
- * (the queries PostgreSQL's RI triggers and the coordinator's foreign key
- * checks send for referencing rows), or NULL when the statement has any
- * other shape: more than one relation, aggregates, grouping, sorting,
- * LIMIT, DISTINCT, sublinks, or expressions the shards cannot run.
- */
-PlannedStmt *
-PlanMultiShardLockingSelect(Query *query, List *distRels, List *allRelids)
-{
-	DistTableEntry *table;
-	ShardPlanInfo *info;
-	int			i;
-
-	if (query->rowMarks == NIL || list_length(distRels) != 1 ||
-		list_length(allRelids) != 1 || list_length(query->rtable) != 1 ||
-		query->hasAggs || query->hasWindowFuncs || query->hasSubLinks ||
-		query->hasTargetSRFs || query->groupClause != NIL || query->havingQual != NULL ||
-		query->sortClause != NIL || query->distinctClause != NIL ||
-		query->limitCount != NULL || query->limitOffset != NULL ||
-		query->cteList != NIL || query->setOperations != NULL ||
-		contain_volatile_functions((Node *) query) ||
-		NeedsCoordinatorEvaluation((Node *) query) ||
-		NotShippableReason((Node *) query) != NULL)
-		return NULL;
-	table = LookupDistTable(((DistRelationRef *) linitial(distRels))->relid);
-	if (table->method != DIST_METHOD_HASH)
-		return NULL;
-
-	info = palloc0(sizeof(ShardPlanInfo));
-	info->kind = SHARD_SCAN_MULTI;
-	info->commandType = CMD_SELECT;
-	info->anchorRelid = table->relid;
-	info->hasReturning = false;
-	info->strategy = "multi-shard";
-	for (i = 0; i < table->shardCount; i++)
-	{
-		info->taskShardIndexes = lappend_int(info->taskShardIndexes, i);
-		info->taskSql = lappend(info->taskSql, makeString(DeparseForShard(query, i, NULL)));
-	}
-	return FinishTaskPlan(query, allRelids, info,
-						  list_make1(makeNullConst(INT4OID, -1, InvalidOid)), false);
 }

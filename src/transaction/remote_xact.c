@@ -45,6 +45,7 @@
 #include "utils/rel.h"
 
 #include "connection/connection.h"
+#include "transaction/moved_rows.h"
 #include "transaction/remote_xact.h"
 
 #define GID_FORMAT_PREFIX "shard_"
@@ -358,13 +359,16 @@ RemoteXactCallback(XactEvent event, void *arg)
 	switch (event)
 	{
 		case XACT_EVENT_PRE_COMMIT:
+			MovesPreCommit();	/* before any node commits */
 			PreCommitRemoteTransactions();
 			break;
 		case XACT_EVENT_COMMIT:
 			CommitRemoteTransactions();
+			MovesEndOfTransaction();
 			break;
 		case XACT_EVENT_ABORT:
 			AbortRemoteTransactions();
+			MovesEndOfTransaction();
 			break;
 		case XACT_EVENT_PRE_PREPARE:
 			if (InRemoteTransaction())
